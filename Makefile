@@ -1,0 +1,65 @@
+# dx-warehouse: `make run` and `make test` do all the set-up from a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Compile bytecode once at install: PYTHONDONTWRITEBYTECODE would otherwise make every command
+# recompile ~1,900 modules (import airflow: 7 s instead of 2 s).
+export UV_COMPILE_BYTECODE := 1
+export UV_NO_PROGRESS := 1
+UV_VERSION := 0.13.8
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+VENV := .venv
+DXW := $(VENV)/bin/dxw
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint format airflow db-start db-stop clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools && .tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+.PHONY: postgres-binaries
+postgres-binaries:
+	@command -v pg_ctl >/dev/null || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing PostgreSQL server binaries (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL server binaries are missing: install the 'postgresql' package"; exit 1; fi; }
+
+install: $(VENV)/.installed postgres-binaries ## Install everything (uv, .venv from the lock, PostgreSQL)
+
+run: install ## Start the embedded warehouse and run the whole pipeline through Airflow
+	$(DXW) run
+
+test: install ## Run every test against a real PostgreSQL, Airflow and dbt
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install ## ruff, mypy
+	$(VENV)/bin/ruff check include dags tests
+	$(VENV)/bin/ruff format --check include dags tests
+	$(VENV)/bin/mypy
+
+format: install ## Apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix include dags tests
+	$(VENV)/bin/ruff format include dags tests
+
+airflow: install ## Start the Airflow UI (standalone) on http://127.0.0.1:8080
+	$(DXW) db start
+	$(DXW) db init
+	$(DXW) airflow standalone
+
+db-start: install ## Start the embedded warehouse
+	$(DXW) db start
+
+db-stop: install ## Stop the embedded warehouse
+	$(DXW) db stop
+
+clean: ## Stop the warehouse and delete all local state (.dxw/)
+	-$(DXW) db stop
+	rm -rf .dxw

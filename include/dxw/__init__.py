@@ -1,0 +1,1 @@
+"""dx-warehouse: the digital-transformation data warehouse of Vietnamese localities."""

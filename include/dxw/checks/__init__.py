@@ -1,0 +1,1 @@
+"""Operational checks of the warehouse."""

@@ -1,0 +1,1 @@
+"""Warehouse connections, the embedded server, schemas and roles."""
