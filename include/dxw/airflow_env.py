@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 from dxw.config import AIRFLOW_CONN_IDS, AIRFLOW_DB, REPO_ROOT, Settings, settings
 from dxw.db.embedded import EmbeddedPostgres
@@ -15,8 +17,11 @@ def airflow_env(config: Settings | None = None, api_port: int | None = None) -> 
     config = config or settings()
     env = dict(os.environ)
     port = api_port or int(env.get("DXW_AIRFLOW_PORT", DEFAULT_API_PORT))
+    # `airflow standalone` and the executors start `airflow` (and dbt) subprocesses by name.
+    venv_bin = str(Path(sys.executable).parent)
     env.update(
         {
+            "PATH": os.pathsep.join([venv_bin, env.get("PATH", "")]),
             "DXW_HOME": str(config.home),
             "AIRFLOW_HOME": str(config.airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
