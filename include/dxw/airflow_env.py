@@ -36,6 +36,9 @@ def airflow_env(config: Settings | None = None, api_port: int | None = None) -> 
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
             "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__COSMOS__CACHE_DIR": str(config.dbt_dir / "cosmos"),
+            "DO_NOT_TRACK": "1",
         }
     )
     if config.embedded:

@@ -128,5 +128,15 @@ def run(sample: bool) -> None:
     sys.exit(run_pipeline(console, sample=sample))
 
 
+def _register() -> None:
+    from dxw.ingest.cli import ingest, sample, template
+    from dxw.transform.cli import build
+
+    for command in (ingest, template, sample, build):
+        main.add_command(command)
+
+
+_register()
+
 if __name__ == "__main__":
     main()

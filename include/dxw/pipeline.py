@@ -13,7 +13,7 @@ from rich.console import Console
 from dxw.config import Settings, settings
 
 #: DAGs that `make run` drives, in order, with `airflow dags test`.
-PIPELINE_DAGS: tuple[str, ...] = ("dxw_warehouse_check",)
+PIPELINE_DAGS: tuple[str, ...] = ("dxw_ingest", "dxw_transform")
 
 
 def airflow_binary() -> str:
@@ -87,6 +87,15 @@ def run_pipeline(console: Console, *, sample: bool = True) -> int:
     console.print(f"[green]✓[/] Airflow metadata {'migrated' if migrated else 'up to date'}")
     for folder in (config.inbox, config.archive, config.quarantine, config.docs_dir):
         folder.mkdir(parents=True, exist_ok=True)
+    if sample:
+        from dxw.sample import write_sample
+
+        written = write_sample(config.inbox)
+        console.print(f"[green]✓[/] {len(written)} sample submissions written to {config.inbox}")
+    with console.status("Parsing the dbt project (manifest for Cosmos)…"):
+        from dxw.transform.dbt import ensure_manifest
+
+        ensure_manifest(config)
     for dag_id in PIPELINE_DAGS:
         with console.status(f"Running DAG {dag_id} through Airflow…"):
             ok, log, seconds = test_dag(dag_id, config)

@@ -1,0 +1,64 @@
+"""Transform: build the dbt project (staging, intermediate, marts) when new submissions land.
+
+Scheduled on the `raw` Asset that `dxw_ingest` updates. Astronomer Cosmos renders the dbt
+project from a prebuilt manifest (`$DXW_HOME/dbt/manifest/manifest.json`, written by
+`dxw.transform.dbt.ensure_manifest`, e.g. by `dxw build`): one task per seed and model, each
+followed by a task of its tests, run locally with dbtRunner as the transformer role (Airflow
+connection `dxw_transformer`). Parsing this file never runs dbt nor touches a database. Without
+a manifest the DAG falls back to a single task that writes it and runs the whole `dbt build`.
+The docs are published under `$DXW_HOME/docs/dbt` and the `marts` Asset is updated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, dag, task
+
+from dxw.config import settings
+from dxw.transform import dbt as dxw_dbt
+
+RAW_SUBMISSIONS = Asset("dxw://warehouse/raw", group="dx-warehouse")
+MARTS = Asset("dxw://warehouse/marts", group="dx-warehouse")
+DEFAULT_ARGS = {"owner": "dx-warehouse", "retries": 1, "retry_delay": timedelta(seconds=30)}
+
+CONFIG = settings()
+dxw_dbt.prepare_cosmos(CONFIG)  # telemetry off, cache under $DXW_HOME: before importing cosmos
+
+
+@dag(
+    dag_id="dxw_transform",
+    schedule=[RAW_SUBMISSIONS],
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["dx-warehouse", "transform", "dbt"],
+    doc_md=__doc__,
+)
+def dxw_transform() -> None:
+    @task(outlets=[MARTS])
+    def publish_docs() -> str:
+        """`dbt docs generate` into $DXW_HOME/docs/dbt; updates the marts Asset."""
+        if not dxw_dbt.publish_docs(settings(), dxw_dbt.transformer_env_from_airflow()):
+            raise RuntimeError("dbt docs generate failed; see $DXW_HOME/dbt/logs/dbt.log")
+        return str(dxw_dbt.docs_dir(settings()))
+
+    if dxw_dbt.manifest_path(CONFIG).exists():
+        from cosmos import DbtTaskGroup
+
+        dbt_project = DbtTaskGroup(group_id="dbt", **dxw_dbt.task_group_args(CONFIG))
+    else:
+
+        @task
+        def dbt_build() -> None:
+            """No prebuilt manifest yet: write it, then run the whole dbt build in one task."""
+            if dxw_dbt.build(settings(), env=dxw_dbt.transformer_env_from_airflow()) != 0:
+                raise RuntimeError("dbt build failed; see $DXW_HOME/dbt/logs/dbt.log")
+
+        dbt_project = dbt_build()
+
+    dbt_project >> publish_docs()
+
+
+dxw_transform()

@@ -1,0 +1,1 @@
+"""Ingest: find submission files, validate them, load them idempotently, quarantine the bad."""

@@ -1,0 +1,60 @@
+"""Finding submission files and fingerprinting them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+#: File endings that are submissions; anything else in an inbox is left alone.
+SUBMISSION_SUFFIXES = (".xlsx", ".json", ".zip")
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_submission(path: Path) -> bool:
+    """A visible regular file whose ending names a carrier (feedback files excluded)."""
+    name = path.name
+    return (
+        path.is_file()
+        and not name.startswith((".", "~$"))
+        and ".feedback." not in name
+        and name.lower().endswith(SUBMISSION_SUFFIXES)
+    )
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Submission files named directly or found under folders, in a stable order, once each."""
+    seen: set[Path] = set()
+    for root in paths:
+        if root.is_dir():
+            candidates: Iterable[Path] = sorted(p for p in root.rglob("*") if is_submission(p))
+        else:
+            candidates = [root]
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield candidate
+
+
+def batches(items: list[str], max_batches: int, min_size: int = 1) -> list[list[str]]:
+    """Split items into at most `max_batches` contiguous batches of near-equal size."""
+    if not items:
+        return []
+    count = max(1, min(max_batches, len(items) // max(min_size, 1) or 1))
+    size, extra = divmod(len(items), count)
+    out, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return out

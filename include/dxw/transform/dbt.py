@@ -1,0 +1,314 @@
+"""Running the dbt project: `dxw build` (dbtRunner) and the Cosmos set-up of `dxw_transform`.
+
+Everything dbt writes lives under `$DXW_HOME`, never in the repository:
+
+- `$DXW_HOME/dbt/target`, `$DXW_HOME/dbt/logs`: target (compiled SQL, run results, partial
+  parse) and logs of `dxw build`;
+- `$DXW_HOME/dbt/manifest/manifest.json`: the prebuilt manifest the DAG is rendered from;
+- `$DXW_HOME/dbt/cosmos`, `$DXW_HOME/tmp`: Cosmos' cache and its tasks' project copies;
+- `$DXW_HOME/docs/dbt`: the dbt docs site (`index.html`, `static_index.html`, manifest,
+  catalog).
+
+dbt connects as the transformer role through `dbt_project/profiles.yml`, which reads the
+environment variables that `dbt_env()` derives from a libpq URL (the password in
+`DBT_ENV_SECRET_DXW_DBT_PASSWORD`, which dbt scrubs from its logs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from dxw.config import AIRFLOW_CONN_IDS, Settings, settings
+from dxw.transform.seeds import DBT_PROJECT_DIR, ensure_seeds
+
+log = logging.getLogger(__name__)
+
+PROFILE_NAME = "dx_warehouse"
+TARGET_NAME = "transformer"
+PROJECT_NAME = "dx_warehouse"
+#: Schema dbt would use for a model without one (none: every folder names its schema).
+DEFAULT_SCHEMA = "staging"
+#: Folders of the project that are dbt's output, not its input.
+_OUTPUT_DIRS = frozenset({"target", "logs", "dbt_packages", ".user.yml"})
+#: Files of the docs site copied from the target folder to `$DXW_HOME/docs/dbt`.
+DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
+#: Environment that keeps dbt and Cosmos from phoning home.
+QUIET_ENV = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "SCARF_NO_ANALYTICS": "true",
+}
+
+
+# -- locations ----------------------------------------------------------------------------------
+def target_dir(config: Settings) -> Path:
+    return config.dbt_dir / "target"
+
+
+def log_dir(config: Settings) -> Path:
+    return config.dbt_dir / "logs"
+
+
+def manifest_path(config: Settings) -> Path:
+    """The manifest the DAG is rendered from (`ensure_manifest` writes it)."""
+    return config.dbt_dir / "manifest" / "manifest.json"
+
+
+def docs_dir(config: Settings) -> Path:
+    return config.docs_dir / "dbt"
+
+
+def cosmos_cache_dir(config: Settings) -> Path:
+    return config.dbt_dir / "cosmos"
+
+
+def tmp_dir(config: Settings) -> Path:
+    return config.home / "tmp"
+
+
+# -- connection ---------------------------------------------------------------------------------
+def dbt_env(url: str, threads: int | None = None) -> dict[str, str]:
+    """Variables `profiles.yml` reads, from a libpq URL of the transformer role."""
+    parts = urlsplit(url)
+    env = {
+        "DXW_DBT_HOST": parts.hostname or "127.0.0.1",
+        "DXW_DBT_PORT": str(parts.port or 5432),
+        "DXW_DBT_USER": unquote(parts.username or ""),
+        "DBT_ENV_SECRET_DXW_DBT_PASSWORD": unquote(parts.password or ""),
+        "DXW_DBT_DBNAME": parts.path.lstrip("/") or "dxw",
+    }
+    if threads:
+        env["DXW_DBT_THREADS"] = str(threads)
+    return env
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a dbt invocation (dbt reads os.environ)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_dbt(
+    args: Sequence[str],
+    config: Settings,
+    env: Mapping[str, str] | None = None,
+    target: Path | None = None,
+) -> Any:
+    """Invoke dbt in this process (dbtRunner) on the project; returns the dbtRunnerResult."""
+    from dbt.cli.main import dbtRunner
+
+    target = target or target_dir(config)
+    for folder in (target, log_dir(config)):
+        folder.mkdir(parents=True, exist_ok=True)
+    command = [
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target",
+        TARGET_NAME,
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(log_dir(config)),
+    ]
+    with _environment({**QUIET_ENV, **(env or {})}):
+        return dbtRunner().invoke(command)
+
+
+# -- manifest -----------------------------------------------------------------------------------
+def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """SHA-256 over the names and contents of every input file of the dbt project."""
+    digest = hashlib.sha256()
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if not path.is_file() or relative.parts[0] in _OUTPUT_DIRS:
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def manifest_is_current(config: Settings) -> bool:
+    """Whether the prebuilt manifest exists and was parsed from the project as it is now."""
+    manifest = manifest_path(config)
+    stamp = manifest.with_suffix(".sha256")
+    return manifest.exists() and stamp.exists() and stamp.read_text() == project_fingerprint()
+
+
+def ensure_manifest(config: Settings | None = None, force: bool = False) -> Path:
+    """(Re)generate the manifest with `dbt parse` when the project changed; returns its path.
+
+    `dbt parse` needs no database. The DAG only reads this file, so it parses in milliseconds
+    and never runs dbt or connects anywhere at parse time.
+    """
+    config = config or settings()
+    manifest = manifest_path(config)
+    if not force and manifest_is_current(config):
+        return manifest
+    fingerprint = project_fingerprint()
+    parse_target = config.dbt_dir / "parse"
+    result = run_dbt(["parse"], config, target=parse_target)
+    if not result.success:
+        raise RuntimeError(f"dbt parse failed: {result.exception}")
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    staged = manifest.with_suffix(".json.new")
+    shutil.copyfile(parse_target / "manifest.json", staged)
+    staged.replace(manifest)
+    manifest.with_suffix(".sha256").write_text(fingerprint)
+    return manifest
+
+
+# -- dxw build ----------------------------------------------------------------------------------
+def publish_docs(config: Settings, env: Mapping[str, str]) -> bool:
+    """`dbt docs generate` (with the static single-file site) into `$DXW_HOME/docs/dbt`."""
+    docs_target = config.dbt_dir / "docs-target"
+    result = run_dbt(["docs", "generate", "--static"], config, env, target=docs_target)
+    if not result.success:
+        log.error("dbt docs generate failed: %s", result.exception)
+        return False
+    published = docs_dir(config)
+    published.mkdir(parents=True, exist_ok=True)
+    for name in DOCS_FILES:
+        source = docs_target / name
+        if source.exists():
+            shutil.copyfile(source, published / name)
+    return True
+
+
+def _selection(select: str | Sequence[str] | None) -> list[str]:
+    if not select:
+        return []
+    items = select.split() if isinstance(select, str) else list(select)
+    return ["--select", *items] if items else []
+
+
+def build(
+    config: Settings | None = None,
+    full_refresh: bool = False,
+    select: str | Sequence[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> int:
+    """`dxw build`: seeds, `dbt build` as the transformer role, then the docs; exit code.
+
+    `env` overrides the profile variables (default: from `warehouse_url('transformer')`).
+    """
+    from dxw.db.urls import warehouse_url
+
+    config = config or settings()
+    changed = ensure_seeds()
+    for seed in changed:
+        log.warning("seed regenerated from its source: %s", seed)
+    env = env or dbt_env(warehouse_url("transformer", config))
+    args = ["build", *_selection(select)]
+    if full_refresh:
+        args.append("--full-refresh")
+    result = run_dbt(args, config, env)
+    if not result.success:
+        return 1
+    ensure_manifest(config)
+    return 0 if publish_docs(config, env) else 1
+
+
+# -- Airflow / Cosmos ---------------------------------------------------------------------------
+def prepare_cosmos(config: Settings | None = None) -> None:
+    """Cosmos settings for this home; call before the first `import cosmos` of the process.
+
+    Cosmos reads `[cosmos]` options once, when `cosmos.settings` is first imported: telemetry
+    off, cache under `$DXW_HOME/dbt/cosmos`. Values already in the environment win.
+    """
+    config = config or settings()
+    cache = cosmos_cache_dir(config)
+    defaults = {
+        **QUIET_ENV,
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "AIRFLOW__COSMOS__CACHE_DIR": str(cache),
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+
+
+def use_home_tmp(context: object = None) -> None:
+    """Put the temporary project copies of Cosmos tasks under `$DXW_HOME/tmp` (pre_execute)."""
+    folder = tmp_dir(settings())
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
+
+
+def task_group_args(config: Settings | None = None) -> dict[str, Any]:
+    """Keyword arguments of the Cosmos `DbtTaskGroup` that runs the project from the manifest.
+
+    Local execution through dbtRunner in this environment; the profile comes from the Airflow
+    connection of the transformer role; each model is a task followed by a task of its tests.
+    """
+    from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import (
+        ExecutionMode,
+        InvocationMode,
+        LoadMode,
+        TestBehavior,
+        TestIndirectSelection,
+    )
+    from cosmos.profiles import PostgresUserPasswordProfileMapping
+
+    config = config or settings()
+    return {
+        "project_config": ProjectConfig(
+            dbt_project_path=DBT_PROJECT_DIR,
+            manifest_path=manifest_path(config),
+            project_name=PROJECT_NAME,
+            install_dbt_deps=False,
+            env_vars=dict(QUIET_ENV),
+        ),
+        "profile_config": ProfileConfig(
+            profile_name=PROFILE_NAME,
+            target_name=TARGET_NAME,
+            profile_mapping=PostgresUserPasswordProfileMapping(
+                conn_id=AIRFLOW_CONN_IDS["transformer"],
+                profile_args={"schema": DEFAULT_SCHEMA, "threads": 1},
+            ),
+        ),
+        "execution_config": ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+            # A model's test task runs the tests whose other parents are its ancestors (a
+            # fact's relationships to the dimensions), never tests of models not built yet.
+            test_indirect_selection=TestIndirectSelection.BUILDABLE,
+        ),
+        "render_config": RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            # Exposures (the Superset dashboards) are documentation, not tasks.
+            exclude=["resource_type:exposure"],
+            test_behavior=TestBehavior.AFTER_EACH,
+            emit_datasets=False,
+            enable_mock_profile=False,
+        ),
+        "operator_args": {"install_deps": False, "pre_execute": use_home_tmp},
+    }
+
+
+def transformer_env_from_airflow() -> dict[str, str]:
+    """dbt's profile variables from the Airflow connection of the transformer role (task time)."""
+    from airflow.sdk import Connection
+
+    return dbt_env(Connection.get(AIRFLOW_CONN_IDS["transformer"]).get_uri())

@@ -1,0 +1,237 @@
+"""Example submissions written straight into `raw`, shaped exactly like the loader's rows.
+
+For developing and testing the dbt layer without the ingest pipeline: the reference figures of
+the seeds (Hạ Long 2022-H1, Quảng Ninh 2024-Q1 against 09-NQ/TU) plus a few cases that exercise
+the rules (a superseded submission, growth against a previous period, counts derived from
+network_links rows, goal-level detail, a legacy Hải Dương district rolled up into Hải Phòng,
+a commune report covered by its district's). Illustrative figures are marked as such.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import psycopg
+
+ICT = timezone(timedelta(hours=7))
+_PERIOD = re.compile(r"(\d{4})(?:-(H[12]|Q[1-4]|\d{2}))?")
+
+
+def period_fields(period: str) -> tuple[str, date, date]:
+    """(type, first day, last day) of `2022`, `2022-H1`, `2022-Q3` or `2022-07`."""
+    match = _PERIOD.fullmatch(period)
+    if not match:
+        raise ValueError(f"not a period: {period!r}")
+    year, part = int(match[1]), match[2]
+    if part is None:
+        kind, first, months = "year", 1, 12
+    elif part[0] == "H":
+        kind, first, months = "half", (int(part[1]) - 1) * 6 + 1, 6
+    elif part[0] == "Q":
+        kind, first, months = "quarter", (int(part[1]) - 1) * 3 + 1, 3
+    else:
+        kind, first, months = "month", int(part), 1
+    last = first + months - 1
+    return kind, date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+@dataclass
+class Submission:
+    """One accepted file: header fields and row tables (tuples in raw column order)."""
+
+    locality_key: str
+    period: str
+    submitted_on: date
+    received_at: datetime | None = None
+    framework: str | None = None
+    indicators: dict[str, float | int] = field(default_factory=dict)
+    #: (point_id, name, commune, latitude, longitude, status, commissioned_on)
+    wifi_points: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (unit_name, unit_level, connected, connected_on, bandwidth_mbps)
+    network_links: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (goal_code, pillar, status, framework, title, target_year)
+    goals: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (framework, pillar, goals_total, goals_achieved, goals_in_progress, reported_pct)
+    goal_summary: list[tuple[Any, ...]] = field(default_factory=list)
+    label: str = ""
+
+
+def insert_submission(conn: psycopg.Connection, sub: Submission) -> int:
+    """Insert one submission and its rows as the loader would; returns its submission_id."""
+    from dxw.localities import registry
+
+    unit = registry().by_key(sub.locality_key)
+    period_type, start, end = period_fields(sub.period)
+    received = sub.received_at or datetime.combine(
+        sub.submitted_on + timedelta(days=1), datetime.min.time(), ICT
+    )
+    name = f"{sub.label or sub.locality_key}-{sub.period}-{sub.submitted_on}-{received}.json"
+    digest = hashlib.sha256(repr((name, sub)).encode()).hexdigest()
+    row = conn.execute(
+        """
+        insert into raw.submissions (
+            file_name, file_sha256, file_size_bytes, carrier, received_at, load_run_id,
+            locality_input, locality_key, locality_code, locality_name, locality_level,
+            locality_era, period, period_type, period_start, period_end, submitted_on,
+            agency, framework
+        ) values (%s, %s, 1024, 'json', %s, 'examples', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                  %s, %s, %s)
+        returning submission_id
+        """,
+        (
+            name, digest, received, unit.code, unit.key, unit.code, unit.full_name, unit.level,
+            unit.era, sub.period, period_type, start, end, sub.submitted_on,
+            f"UBND {unit.full_name}", sub.framework,
+        ),
+    ).fetchone()  # fmt: skip
+    assert row is not None
+    submission_id = int(row[0])
+    tables: dict[str, tuple[str, Sequence[Iterable[Any]]]] = {
+        "indicators": (
+            "indicator_code, value",
+            [(code, value) for code, value in sub.indicators.items()],
+        ),
+        "wifi_points": (
+            "point_id, name, commune, latitude, longitude, status, commissioned_on",
+            sub.wifi_points,
+        ),
+        "network_links": (
+            "unit_name, unit_level, connected, connected_on, bandwidth_mbps",
+            sub.network_links,
+        ),
+        "goals": ("goal_code, pillar, status, framework, title, target_year", sub.goals),
+        "goal_summary": (
+            "framework, pillar, goals_total, goals_achieved, goals_in_progress, reported_pct",
+            sub.goal_summary,
+        ),
+    }
+    for table, (columns, rows) in tables.items():
+        for source_row, values in enumerate(rows, start=2):
+            values = tuple(values)
+            marks = ", ".join(["%s"] * (len(values) + 2))
+            conn.execute(
+                f"insert into raw.{table} (submission_id, source_row, {columns}) "  # noqa: S608
+                f"values ({marks})",
+                (submission_id, source_row, *values),
+            )
+    return submission_id
+
+
+def _wifi(prefix: str, count: int, commune: str, lat: float, lon: float) -> list[tuple[Any, ...]]:
+    return [
+        (
+            f"{prefix}-{n:03d}",
+            f"Điểm wifi {n}",
+            commune,
+            round(lat + n * 0.0001, 6),
+            round(lon + n * 0.0001, 6),
+            "active",
+            date(2022, 5, 15),
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+#: The Quảng Ninh goal summary against 09-NQ/TU, 2024-Q1, as reported (seed 004).
+QUANG_NINH_2024_Q1_SUMMARY = [
+    ("09-NQ/TU", "all", 20, 7, 13, 40),
+    ("09-NQ/TU", "digital_government", 10, 3, 7, 60),
+    ("09-NQ/TU", "digital_economy", 5, 1, 4, 30),
+    ("09-NQ/TU", "digital_society", 5, 3, 2, 40),
+]
+
+
+def reference_submissions() -> list[Submission]:
+    """The example set, in load order."""
+    ha_long_h1: dict[str, float | int] = {
+        # Seed 000 (Hạ Long, 6 months 2022).
+        "wifi_points_in_service": 123,
+        "network_connection_points": 38,
+        "digital_certificate_units_pct": 100,
+        "plan_indicators_on_track": 3,
+        "plan_indicators_total": 23,
+        "plan_criteria_on_track": 13,
+        "plan_criteria_total": 23,
+        # Illustrative.
+        "bts_4g_in_service": 500,
+        "bts_4g_new": 50,
+        "coverage_4g_districts_pct": 100,
+        "coverage_4g_communes_pct": 100,
+    }
+    return [
+        Submission(
+            "legacy:district:193", "2021-H2", date(2022, 1, 10), framework="122/KH-UBND",
+            indicators={"bts_4g_in_service": 450}, label="ha-long",
+        ),
+        # First 2022-H1 report of Hạ Long, superseded by the corrected one below.
+        Submission(
+            "legacy:district:193", "2022-H1", date(2022, 7, 5), framework="122/KH-UBND",
+            indicators={**ha_long_h1, "wifi_points_in_service": 120, "bts_4g_in_service": 480},
+            wifi_points=_wifi("HL-OLD", 120, "Phường Hồng Hải", 20.95, 107.08), label="ha-long",
+        ),
+        Submission(
+            "legacy:district:193", "2022-H1", date(2022, 7, 8), framework="122/KH-UBND",
+            indicators=ha_long_h1,
+            wifi_points=_wifi("HL", 123, "Phường Hồng Hải", 20.95, 107.08), label="ha-long",
+        ),
+        # A ward of Hạ Long also reported Wi-Fi: covered by the district's report.
+        Submission(
+            "legacy:commune:06688", "2022-H1", date(2022, 7, 6),
+            indicators={"wifi_points_in_service": 12}, label="hong-hai",
+        ),
+        # Quảng Ninh itself (illustrative): only the network units, "251/253".
+        Submission(
+            "legacy:province:22", "2022-H1", date(2022, 7, 15),
+            indicators={"network_units_connected": 251, "network_units_total": 253},
+            label="quang-ninh",
+        ),
+        # Seed 004.
+        Submission(
+            "legacy:province:22", "2024-Q1", date(2024, 3, 19), framework="09-NQ/TU",
+            goal_summary=QUANG_NINH_2024_Q1_SUMMARY, label="quang-ninh",
+        ),
+        # Legacy Hải Dương districts (now Hải Phòng), illustrative.
+        Submission(
+            "legacy:district:288", "2022-H1", date(2022, 7, 10),
+            indicators={"wifi_points_in_service": 40, "bts_4g_in_service": 300},
+            label="tp-hai-duong",
+        ),
+        Submission(
+            "legacy:district:290", "2022-H1", date(2022, 7, 11),
+            network_links=[
+                ("UBND thành phố Chí Linh", "district", True, date(2021, 3, 1), 100),
+                ("Phòng Văn hóa và Thông tin", "department", True, date(2021, 3, 1), 50),
+                ("UBND phường Sao Đỏ", "commune", True, date(2021, 6, 1), 20),
+                ("UBND phường Cộng Hòa", "commune", False, None, None),
+            ],
+            label="chi-linh",
+        ),
+        # Hải Phòng after the reorganisation, with goal-level detail (illustrative).
+        Submission(
+            "2025:province:31", "2025-H2", date(2026, 1, 15), framework="03-NQ/TU",
+            indicators={"wifi_points_in_service": 900, "bts_4g_in_service": 5200},
+            goals=[
+                ("CQS-01", "digital_government", "achieved", None, "Dịch vụ công", 2025),
+                ("CQS-02", "digital_government", "in_progress", None, None, 2025),
+                ("KTS-01", "digital_economy", "achieved", None, None, 2025),
+                ("XHS-01", "digital_society", "not_achieved", None, None, 2025),
+            ],
+            goal_summary=[("03-NQ/TU", "all", 4, 2, 1, 50)],
+            label="hai-phong",
+        ),
+    ]  # fmt: skip
+
+
+def insert_reference_submissions(url: str) -> dict[str, int]:
+    """Insert the example set through `url` (loader or owner role); label -> last id."""
+    ids: dict[str, int] = {}
+    with psycopg.connect(url) as conn:
+        for sub in reference_submissions():
+            ids[f"{sub.label}:{sub.period}"] = insert_submission(conn, sub)
+    return ids
