@@ -9,6 +9,7 @@ import sys
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from dxw.config import Settings
 from dxw.db.embedded import EmbeddedPostgres
@@ -45,6 +46,80 @@ def test_dxw_run_drives_airflow_end_to_end(pipeline_home) -> None:
     with psycopg.connect(airflow_url) as conn:
         states = dict(conn.execute("select dag_id, state from dag_run").fetchall())
     assert all(states.get(d) == "success" for d in PIPELINE_DAGS), states
+
+
+def _raw_counts(config: Settings) -> dict[str, int]:
+    from dxw.db.urls import warehouse_url
+
+    with psycopg.connect(warehouse_url("owner", config)) as conn:
+        return {
+            table: conn.execute(  # type: ignore[index]
+                sql.SQL("select count(*) from raw.{}").format(sql.Identifier(table))
+            ).fetchone()[0]
+            for table in ("submissions", "indicators", "wifi_points", "goals", "goal_summary")
+        }
+
+
+@pytest.mark.slow
+def test_sample_went_through_the_dags(pipeline_home) -> None:
+    """The ingest DAG filed every sample file away; the marts are filled from the accepted ones."""
+    from dxw.pipeline import warehouse_summary
+    from dxw.sample import sample_files
+
+    config = Settings(home=pipeline_home, warehouse_url=None)
+    expected = [f for f in sample_files()]
+    accepted = sum(1 for f in expected if f.expect == "accepted")
+    rejected = [f.name for f in expected if f.expect == "rejected"]
+    assert list(config.inbox.iterdir()) == [], "the inbox is emptied"
+    assert len(list(config.archive.rglob("*.*"))) == accepted
+    for name in rejected:
+        assert list(config.quarantine.glob(f"*-{name}")), name
+        assert list(config.quarantine.glob(f"*-{name.rsplit('.', 1)[0]}*.feedback.md")), name
+    summary = warehouse_summary(config)
+    assert summary["load_outcomes"] == {"accepted": accepted, "rejected": len(rejected)}
+    marts = summary["marts"]
+    for mart in (
+        "fct_wifi_points",
+        "fct_mobile_coverage",
+        "fct_network_links",
+        "fct_goal_status",
+        "fct_goal_attainment",
+        "fct_plan_progress",
+        "fct_locality_scorecard",
+        "dim_locality",
+        "dim_period",
+        "dim_indicator",
+    ):
+        assert marts[mart][0] > 0, mart  # type: ignore[index]
+    assert _raw_counts(config)["submissions"] == accepted
+
+
+@pytest.mark.slow
+def test_ingesting_the_sample_again_changes_nothing(pipeline_home) -> None:
+    from dxw.sample import write_sample
+
+    config = Settings(home=pipeline_home, warehouse_url=None)
+    before = _raw_counts(config)
+    write_sample(config.inbox)
+    env = {**os.environ, "DXW_HOME": str(pipeline_home)}
+    result = subprocess.run(
+        [sys.executable, "-m", "dxw.cli", "airflow", "dags", "test", "dxw_ingest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "state=success" in result.stdout + result.stderr
+    assert _raw_counts(config) == before
+    with psycopg.connect(EmbeddedPostgres(config).url("loader")) as conn:
+        outcomes = dict(
+            conn.execute(
+                "select outcome, count(*) from audit.load_log where run_id like 'manual__%%'"
+                " group by 1"
+            ).fetchall()
+        )
+    assert outcomes.get("duplicate", 0) >= 26
 
 
 def test_dag_run_outcome_is_read_from_the_log() -> None:

@@ -109,9 +109,54 @@ def run_pipeline(console: Console, *, sample: bool = True) -> int:
     return 0
 
 
+def warehouse_summary(config: Settings) -> dict[str, object]:
+    """Rows and latest period per mart (as the BI role sees them) and file outcomes so far."""
+    import psycopg
+    from psycopg import sql
+
+    from dxw.db.urls import warehouse_url
+
+    marts: dict[str, tuple[int, str | None]] = {}
+    with psycopg.connect(warehouse_url("bi", config)) as conn:
+        tables = conn.execute(
+            "select c.table_name, bool_or(c.column_name = 'period')"
+            " from information_schema.columns c"
+            " join information_schema.tables t using (table_schema, table_name)"
+            " where c.table_schema = 'marts' and t.table_type = 'BASE TABLE'"
+            " group by 1 order by 1"
+        ).fetchall()
+        for table, has_period in tables:
+            is_fact = has_period and table.startswith("fct_")
+            latest = sql.SQL("max(period)") if is_fact else sql.SQL("null")
+            row = conn.execute(
+                sql.SQL("select count(*), {} from marts.{}").format(latest, sql.Identifier(table))
+            ).fetchone()
+            assert row is not None
+            marts[table] = (int(row[0]), row[1])
+    with psycopg.connect(warehouse_url("loader", config)) as conn:
+        outcomes: dict[str, int] = dict(
+            conn.execute("select outcome, count(*) from audit.load_log group by 1").fetchall()
+        )
+    return {"marts": marts, "load_outcomes": outcomes}
+
+
 def _print_next_steps(console: Console, config: Settings) -> None:
+    from rich.table import Table
+
+    summary = warehouse_summary(config)
+    marts: dict[str, tuple[int, str | None]] = summary["marts"]  # type: ignore[assignment]
+    table = Table(title="marts (what BI reads)", title_justify="left")
+    for column in ("mart", "rows", "latest period"):
+        table.add_column(column)
+    for name, (rows, latest) in marts.items():
+        table.add_row(f"marts.{name}", str(rows), latest or "-")
+    console.print(table)
+    console.print(f"files processed so far: {summary['load_outcomes']}")
     console.print("\n[bold]Where to look next[/]")
-    console.print('  warehouse:  psql "$(.venv/bin/dxw db url)"   (BI role: --role bi)')
-    console.print(f"  inbox:      {config.inbox}")
-    console.print(f"  quarantine: {config.quarantine}")
-    console.print(f"  Airflow logs: {config.logs_dir}   UI: make airflow")
+    console.print(
+        '  warehouse:     psql "$(.venv/bin/dxw db url)"   (read-only BI role: --role bi)'
+    )
+    console.print(f"  dbt docs:      {config.docs_dir / 'dbt' / 'index.html'}")
+    console.print(f"  archive:       {config.archive}")
+    console.print(f"  quarantine:    {config.quarantine}  (rejected files + .feedback.md/.csv)")
+    console.print(f"  pipeline logs: {config.logs_dir}   Airflow UI: make airflow")

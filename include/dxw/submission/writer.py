@@ -20,6 +20,16 @@ from typing import Any
 import xlsxwriter
 
 Submission = dict[str, Any]
+#: Written into every file instead of "now": the same document always gives the same bytes,
+#: so rewriting a sample is recognised as a duplicate rather than loaded again.
+FIXED_TIMESTAMP = datetime(2025, 1, 1)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed timestamp and deflate compression."""
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIMESTAMP.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def _columns(rows: Iterable[dict[str, Any]]) -> list[str]:
@@ -53,6 +63,7 @@ def _sheets(sub: Submission) -> dict[str, list[list[Any]]]:
 def write_xlsx(sub: Submission, path: Path, *, start_row: int = 0) -> Path:
     """One sheet per table; dates as date cells, numbers as numbers, text as text."""
     book = xlsxwriter.Workbook(str(path))
+    book.set_properties({"created": FIXED_TIMESTAMP})
     day = book.add_format({"num_format": "dd/mm/yyyy"})
     for name, grid in _sheets(sub).items():
         sheet = book.add_worksheet(name)
@@ -124,9 +135,11 @@ def write_zip(
     """One CSV per table (optionally inside a folder), plus extra raw entries."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, grid in _sheets(sub).items():
-            archive.writestr(f"{folder}{name}.csv", csv_bytes(grid, bom=bom, delimiter=delimiter))
+            archive.writestr(
+                _entry(f"{folder}{name}.csv"), csv_bytes(grid, bom=bom, delimiter=delimiter)
+            )
         for name, data in (extra or {}).items():
-            archive.writestr(name, data)
+            archive.writestr(_entry(name), data)
     return path
 
 
