@@ -44,6 +44,7 @@ lint: install ## ruff, mypy
 	$(VENV)/bin/ruff check include dags tests
 	$(VENV)/bin/ruff format --check include dags tests
 	$(VENV)/bin/mypy
+	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models
 
 format: install ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix include dags tests
