@@ -295,3 +295,13 @@ def test_template_and_sample_commands(tmp_path: Path) -> None:
     assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names), (
         "the sample is byte-for-byte deterministic, so a rewritten sample is a duplicate"
     )
+
+
+def test_raw_tables_mirror_the_submission_format(owner: psycopg.Connection) -> None:
+    from dxw.ingest.loader import RAW_COLUMNS
+
+    for table, columns in RAW_COLUMNS.items():
+        actual = [r[0] for r in owner.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw'"
+            " and table_name = %s order by ordinal_position", (table,)).fetchall()]  # fmt: skip
+        assert actual == ["submission_id", "source_row", *columns], table

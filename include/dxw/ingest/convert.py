@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
-from dxw.ingest.loader import RAW_COLUMNS, Header
+from dxw.ingest.loader import Header
 from dxw.submission import ValidatedSubmission
 
 
@@ -31,19 +31,10 @@ def header_of(validated: ValidatedSubmission, warning_count: int) -> Header:
     )
 
 
-def _numbered(
-    rows: Sequence[tuple[object, ...]], numbers: Sequence[int] | None
-) -> Iterator[tuple[int, Sequence[object]]]:
-    if numbers is None:
-        numbers = range(2, len(rows) + 2)
-    return zip(numbers, rows, strict=True)
-
-
 def rows_of(validated: ValidatedSubmission) -> dict[str, Iterable[tuple[int, Sequence[object]]]]:
-    """(source_row, values) per non-empty raw table."""
-    source_rows = getattr(validated, "source_rows", {}) or {}
+    """(source_row, values) per non-empty table: the row the locality sees in its file."""
     return {
-        name: _numbered(rows, source_rows.get(name))
+        name: zip(validated.source_rows[name], rows, strict=True)
         for name, rows in validated.tables.items()
-        if rows and name in RAW_COLUMNS
+        if rows
     }

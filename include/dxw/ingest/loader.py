@@ -10,29 +10,11 @@ from datetime import datetime
 import psycopg
 from psycopg import sql
 
-#: Columns of each raw row table after (submission_id, source_row), in COPY order.
-RAW_COLUMNS: dict[str, tuple[str, ...]] = {
-    "indicators": ("indicator_code", "value", "note"),
-    "wifi_points": (
-        "point_id",
-        "name",
-        "commune",
-        "latitude",
-        "longitude",
-        "status",
-        "commissioned_on",
-    ),
-    "network_links": ("unit_name", "unit_level", "connected", "connected_on", "bandwidth_mbps"),
-    "goals": ("goal_code", "pillar", "status", "framework", "title", "target_year"),
-    "goal_summary": (
-        "framework",
-        "pillar",
-        "goals_total",
-        "goals_achieved",
-        "goals_in_progress",
-        "reported_pct",
-    ),
-}
+from dxw.submission.tables import DATA_TABLES, TABLES
+
+#: Columns of each raw row table after (submission_id, source_row), in COPY order: the
+#: submission format's column order, which the raw tables mirror (tests/test_ingest.py checks).
+RAW_COLUMNS: dict[str, tuple[str, ...]] = {name: TABLES[name].column_names for name in DATA_TABLES}
 
 
 @dataclass(frozen=True, slots=True)
