@@ -3,8 +3,10 @@
 Files dropped into `$DXW_HOME/inbox` (xlsx, json or zip) are split into batches, each batch is
 a mapped task that validates and loads its files (one transaction per file, COPY into `raw`),
 accepted files move to the archive and rejected ones to the quarantine with a bilingual
-feedback file. When anything was accepted the `raw` Asset is updated, which schedules
-`dxw_transform`.
+feedback file. The raw data-quality gate (Great Expectations, `expectations/`) then checks the
+accepted submissions against the warehouse's history: a failed critical expectation fails the
+run. When anything was accepted and the gate passed, the `raw` Asset is updated, which
+schedules `dxw_transform`.
 """
 
 from __future__ import annotations
@@ -59,7 +61,15 @@ def dxw_ingest() -> None:
             raise AirflowSkipException("nothing new was accepted: no transform needed")
         return summary
 
-    publish(ingest_batch.expand(files=scan_inbox()))
+    @task
+    def raw_quality_gate(results: list[list[dict[str, object]]]) -> dict[str, object]:
+        """Raw data-quality gate on the accepted submissions; critical failures fail the run."""
+        from dxw.quality.tasks import raw_gate
+
+        return raw_gate(list(results), get_current_context()["run_id"])
+
+    results = ingest_batch.expand(files=scan_inbox())
+    raw_quality_gate(results) >> publish(results)
 
 
 dxw_ingest()

@@ -6,14 +6,16 @@ project from a prebuilt manifest (`$DXW_HOME/dbt/manifest/manifest.json`, writte
 followed by a task of its tests, run locally with dbtRunner as the transformer role (Airflow
 connection `dxw_transformer`). Parsing this file never runs dbt nor touches a database. Without
 a manifest the DAG falls back to a single task that writes it and runs the whole `dbt build`.
-The docs are published under `$DXW_HOME/docs/dbt` and the `marts` Asset is updated.
+The marts data-quality gate (Great Expectations, `expectations/`) then validates the marts:
+a failed critical expectation fails the run and nothing is published. Otherwise the docs are
+published under `$DXW_HOME/docs/dbt` and the `marts` Asset is updated.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, dag, get_current_context, task
 
 from dxw.config import settings
 from dxw.transform import dbt as dxw_dbt
@@ -58,7 +60,14 @@ def dxw_transform() -> None:
 
         dbt_project = dbt_build()
 
-    dbt_project >> publish_docs()
+    @task
+    def marts_quality_gate() -> dict[str, object]:
+        """Marts data-quality gate after dbt; a critical failure stops publication."""
+        from dxw.quality.tasks import marts_gate
+
+        return marts_gate(get_current_context()["run_id"])
+
+    dbt_project >> marts_quality_gate() >> publish_docs()
 
 
 dxw_transform()

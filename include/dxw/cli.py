@@ -130,9 +130,10 @@ def run(sample: bool) -> None:
 
 def _register() -> None:
     from dxw.ingest.cli import ingest, sample, template
+    from dxw.quality.cli import validate
     from dxw.transform.cli import build
 
-    for command in (ingest, template, sample, build):
+    for command in (ingest, template, sample, build, validate):
         main.add_command(command)
 
 

@@ -143,6 +143,8 @@ def warehouse_summary(config: Settings) -> dict[str, object]:
 def _print_next_steps(console: Console, config: Settings) -> None:
     from rich.table import Table
 
+    from dxw.quality.config import data_docs_index
+
     summary = warehouse_summary(config)
     marts: dict[str, tuple[int, str | None]] = summary["marts"]  # type: ignore[assignment]
     table = Table(title="marts (what BI reads)", title_justify="left")
@@ -157,6 +159,8 @@ def _print_next_steps(console: Console, config: Settings) -> None:
         '  warehouse:     psql "$(.venv/bin/dxw db url)"   (read-only BI role: --role bi)'
     )
     console.print(f"  dbt docs:      {config.docs_dir / 'dbt' / 'index.html'}")
+    console.print(f"  GX Data Docs:  {data_docs_index(config)}")
+    console.print("  data quality:  select * from marts.dq_results  (audit.dq_results as owner)")
     console.print(f"  archive:       {config.archive}")
     console.print(f"  quarantine:    {config.quarantine}  (rejected files + .feedback.md/.csv)")
     console.print(f"  pipeline logs: {config.logs_dir}   Airflow UI: make airflow")

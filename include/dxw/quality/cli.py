@@ -1,0 +1,99 @@
+"""`dxw validate`: run the data-quality gates outside Airflow."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+from rich.console import Console
+
+console = Console(stderr=True)
+
+#: The raw gate's scope when none is given: the submissions of the latest ingest run.
+LATEST_RUN = """
+select submission_id from raw.submissions
+where load_run_id = (
+    select load_run_id from raw.submissions order by loaded_at desc, submission_id desc limit 1
+)
+"""
+
+
+def raw_scope(url: str, load_run_id: str | None, every: bool) -> list[int]:
+    """Submission ids the raw gate checks: one ingest run's, the latest run's, or all."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        if every:
+            rows = conn.execute("select submission_id from raw.submissions").fetchall()
+        elif load_run_id:
+            rows = conn.execute(
+                "select submission_id from raw.submissions where load_run_id = %s", (load_run_id,)
+            ).fetchall()
+        else:
+            rows = conn.execute(LATEST_RUN).fetchall()
+    return sorted(int(row[0]) for row in rows)
+
+
+@click.command("validate")
+@click.option(
+    "--gate",
+    type=click.Choice(["raw", "marts", "all"]),
+    default="all",
+    show_default=True,
+    help="Which gate to run.",
+)
+@click.option(
+    "--load-run",
+    "load_run_id",
+    metavar="RUN_ID",
+    help="Raw gate: the submissions of this ingest run (default: the latest run).",
+)
+@click.option(
+    "--submission",
+    "submission_ids",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Raw gate: check these submission ids (repeatable).",
+)
+@click.option("--all-submissions", is_flag=True, help="Raw gate: check every submission.")
+def validate(
+    gate: str, load_run_id: str | None, submission_ids: tuple[int, ...], all_submissions: bool
+) -> None:
+    """Run the data-quality gates; exit 1 when a critical expectation failed."""
+    from dxw.config import settings
+    from dxw.db.urls import warehouse_url
+    from dxw.quality.gates import run_gate
+
+    config = settings()
+    run_id = f"cli__{datetime.now(UTC).isoformat()}"
+    loader = warehouse_url("loader", config)
+    failed = False
+    docs = None
+    for name in ("raw", "marts") if gate == "all" else (gate,):
+        if name == "raw":
+            scope = list(submission_ids) or raw_scope(loader, load_run_id, all_submissions)
+            if not scope:
+                console.print("raw gate skipped: no submissions in scope")
+                continue
+            with console.status(f"raw gate on {len(scope)} submission(s)…"):
+                outcome = run_gate(
+                    "raw", read_url=loader, write_url=loader, run_id=run_id, config=config,
+                    submission_ids=scope,
+                )  # fmt: skip
+        else:
+            with console.status("marts gate…"):
+                outcome = run_gate(
+                    "marts", read_url=warehouse_url("transformer", config), write_url=loader,
+                    run_id=run_id, config=config,
+                )  # fmt: skip
+        colour = "green" if outcome.passed else "red"
+        console.print(f"[{colour}]{outcome.headline()}[/]", highlight=False, soft_wrap=True)
+        for result in outcome.critical_failures + outcome.warnings:
+            console.print(f"  {result.line()}", markup=False, highlight=False, soft_wrap=True)
+        failed = failed or not outcome.passed
+        docs = outcome.docs_index
+    if docs:
+        click.echo(f"Data Docs: {docs}")
+    sys.exit(1 if failed else 0)

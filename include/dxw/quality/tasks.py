@@ -1,0 +1,62 @@
+"""The bodies of the gate tasks of `dxw_ingest` and `dxw_transform` (run only at task time)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dxw.config import AIRFLOW_CONN_IDS, settings
+from dxw.quality.gates import GateOutcome, accepted_submission_ids, run_gate
+
+
+def _connection_url(role: str) -> str:
+    from airflow.sdk import Connection
+
+    return str(Connection.get(AIRFLOW_CONN_IDS[role]).get_uri())
+
+
+def _finish(outcome: GateOutcome) -> dict[str, Any]:
+    """Print the report; fail the task without retries when a critical expectation failed."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    for line in outcome.report():
+        print(line)
+    if not outcome.passed:
+        failed = ", ".join(f"{r.suite}:{r.expectation}" for r in outcome.critical_failures)
+        raise AirflowFailException(
+            f"{outcome.gate} gate: critical expectations failed ({failed}); results in "
+            f"audit.dq_results (validation {outcome.validation_id}), Data Docs "
+            f"{outcome.docs_index}"
+        )
+    return outcome.as_dict()
+
+
+def raw_gate(results: Sequence[Sequence[Mapping[str, Any]]], run_id: str) -> dict[str, Any]:
+    """Raw gate on the submissions this ingest run accepted; skipped when there are none."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    submission_ids = accepted_submission_ids(results)
+    if not submission_ids:
+        raise AirflowSkipException("nothing new was accepted: no raw gate")
+    url = _connection_url("loader")
+    outcome = run_gate(
+        "raw",
+        read_url=url,
+        write_url=url,
+        run_id=run_id,
+        config=settings(),
+        submission_ids=submission_ids,
+    )
+    return _finish(outcome)
+
+
+def marts_gate(run_id: str) -> dict[str, Any]:
+    """Marts gate after dbt: reads the marts as the transformer, records as the loader."""
+    outcome = run_gate(
+        "marts",
+        read_url=_connection_url("transformer"),
+        write_url=_connection_url("loader"),
+        run_id=run_id,
+        config=settings(),
+    )
+    return _finish(outcome)
