@@ -370,3 +370,20 @@ def test_gates_sit_between_loading_and_publication(tmp_path: Path) -> None:
     assert "marts_quality_gate" in transform["dbt_build"]  # the no-manifest fallback
     assert transform["marts_quality_gate"] == ["publish_docs"]
     assert parsed["dxw_transform_outlets"]["publish_docs"] == ["dxw://warehouse/marts"]
+
+
+def test_held_ids_follow_the_failing_rows() -> None:
+    from dxw.quality.gates import held_ids
+    from dxw.quality.results import DqResult
+
+    def result(severity: str, success: bool, sample: list[dict]) -> DqResult:
+        return DqResult(gate="raw", checkpoint="raw", suite="raw.indicators", expectation="x",
+                        expectation_type="t", severity=severity, success=success,
+                        unexpected_sample=sample)  # fmt: skip
+
+    named = result("critical", False, [{"submission_id": 7}, {"submission_id": 99}])
+    assert held_ids([named], [5, 7]) == {7: "raw.indicators:x"}, "only ids in scope"
+    anonymous = result("critical", False, [{"count": 3}])
+    assert held_ids([anonymous], [5, 7]) == {5: "raw.indicators:x", 7: "raw.indicators:x"}
+    assert held_ids([result("warning", False, [{"submission_id": 7}])], [7]) == {}
+    assert held_ids([result("critical", True, [])], [7]) == {}

@@ -264,3 +264,21 @@ def test_a_critical_raw_defect_fails_ingest_before_the_raw_asset(pipeline: Setti
     for _, sample in rows:
         assert sample[0]["locality_code"] == "31" and sample[0]["period"] == period
         assert "contact_email" not in sample[0]
+    # The failing submission is held back: still in raw, kept out of the marts by dbt.
+    held = _query(
+        pipeline,
+        "select h.submission_id, h.reason from audit.held_submissions h"
+        " join raw.submissions s using (submission_id) where s.period = %s",
+        period,
+    )
+    assert len(held) == 1 and held[0][1].startswith("raw.")
+    from dxw.transform.dbt import build
+
+    assert build(pipeline, select=["+fct_mobile_coverage"]) == 0
+    in_marts = _query(
+        pipeline,
+        "select count(*) from marts.fct_mobile_coverage where period = %s",
+        period,
+        role="bi",
+    )
+    assert in_marts == [(0,)]

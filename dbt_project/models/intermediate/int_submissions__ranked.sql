@@ -1,18 +1,36 @@
 -- Every accepted submission, ranked within its locality and period. The latest one wins:
 -- latest submitted_on (the date on the report), then latest received_at (when the file
 -- arrived), then the highest submission_id (load order). The others are superseded.
+-- Submissions held back by the raw data-quality gate take no part until released.
 
 with
 
-submissions as (
+all_submissions as (
 
     select * from {{ ref('stg_raw__submissions') }}
+
+),
+
+held as (
+
+    select * from {{ ref('stg_audit__held_submissions') }}
 
 ),
 
 localities as (
 
     select * from {{ ref('int_localities') }}
+
+),
+
+submissions as (
+
+    select all_submissions.*
+
+    from all_submissions
+    left join held
+        on all_submissions.submission_id = held.submission_id
+    where held.submission_id is null
 
 ),
 

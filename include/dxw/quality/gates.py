@@ -271,6 +271,8 @@ def run_gate(
     ]
     rows = result_rows(gate.name, gate.checkpoint, validations)
     write_results(write_url, rows, run_id=run_id, validation_id=validation_id, scope=scope)
+    if gate_name == "raw":
+        hold_submissions(write_url, rows, scope["submission_ids"], validation_id)
     return GateOutcome(
         gate=gate.name,
         run_id=run_id,
@@ -292,3 +294,39 @@ def accepted_submission_ids(results: Sequence[Sequence[Mapping[str, Any]]]) -> l
             if r.get("outcome") == "accepted" and r.get("submission_id") is not None
         }
     )
+
+
+def held_ids(rows: Sequence[DqResult], scope_ids: Sequence[int]) -> dict[int, str]:
+    """Submission id -> reason, for the submissions a critical raw failure points at.
+
+    A failure whose unexpected rows name submissions holds those; one that names none (an
+    aggregate expectation) holds every submission the gate checked.
+    """
+    held: dict[int, str] = {}
+    for result in (r for r in rows if r.failed_critical):
+        reason = f"{result.suite}:{result.expectation}"
+        named = {
+            int(row["submission_id"])
+            for row in result.unexpected_sample
+            if isinstance(row, Mapping) and row.get("submission_id") is not None
+        }
+        for submission_id in (named & set(scope_ids)) or set(scope_ids):
+            held.setdefault(submission_id, reason)
+    return held
+
+
+def hold_submissions(
+    url: str, rows: Sequence[DqResult], scope_ids: Sequence[int], validation_id: uuid.UUID
+) -> int:
+    """Keep submissions that failed a critical raw expectation out of the marts."""
+    import psycopg
+
+    held = held_ids(rows, scope_ids)
+    if held:
+        with psycopg.connect(url) as conn, conn.cursor() as cursor:
+            cursor.executemany(
+                "insert into audit.held_submissions (submission_id, validation_id, reason)"
+                " values (%s, %s, %s) on conflict (submission_id) do nothing",
+                [(sid, validation_id, reason) for sid, reason in sorted(held.items())],
+            )
+    return len(held)
