@@ -12,7 +12,7 @@ VENV := .venv
 DXW := $(VENV)/bin/dxw
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint format airflow db-start db-stop clean
+.PHONY: help install run test test-reliability lint format airflow db-start db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,15 +40,24 @@ run: install ## Start the embedded warehouse and run the whole pipeline through 
 test: install ## Run every test against a real PostgreSQL, Airflow and dbt
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+test-reliability: install ## The heavy reliability tests: 10,000-file soak, repeated kills, Airflow retries
+	$(VENV)/bin/pytest -m reliability $(PYTEST_ARGS)
+
+bench: install postgres-binaries ## Quick benchmarks, under 5 minutes: report in bench/results/latest-quick.md
+	$(VENV)/bin/python -m bench --quick
+
+bench-full: install postgres-binaries ## Full-size benchmarks (national cycles, 10 years): bench/results/latest-full.md
+	$(VENV)/bin/python -m bench --full
+
 lint: install ## ruff, mypy
-	$(VENV)/bin/ruff check include dags tests
-	$(VENV)/bin/ruff format --check include dags tests
+	$(VENV)/bin/ruff check include dags tests bench
+	$(VENV)/bin/ruff format --check include dags tests bench
 	$(VENV)/bin/mypy
 	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models
 
 format: install ## Apply ruff's formatting and safe fixes
-	$(VENV)/bin/ruff check --fix include dags tests
-	$(VENV)/bin/ruff format include dags tests
+	$(VENV)/bin/ruff check --fix include dags tests bench
+	$(VENV)/bin/ruff format include dags tests bench
 
 airflow: install ## Start the Airflow UI (standalone) on http://127.0.0.1:8080
 	$(DXW) db start

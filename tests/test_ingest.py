@@ -212,6 +212,43 @@ def test_cli_exit_codes_and_lines(dxw_env: dict[str, str], tmp_path: Path) -> No
     assert usage.returncode == 2
 
 
+def test_cli_runs_the_raw_gate_and_holds_a_critical_defect(
+    dxw_env: dict[str, str], conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    """`dxw ingest` gates what it accepted as the DAG does; `--no-gate` leaves it to later."""
+    year = date.today().year + 3
+    gated, ungated = tmp_path / "gated", tmp_path / "ungated"
+
+    def far_future(period_year: int, folder: Path) -> Path:
+        sub = b.minimal(period=str(period_year), submitted_on=date(period_year + 1, 1, 15))
+        return b.write_submission(_unique(sub, f"gate {period_year}"), "json", folder, "future")
+
+    def held(period: str) -> int:
+        query = (
+            "select count(*) from audit.held_submissions h"
+            " join raw.submissions s using (submission_id) where s.period = %s"
+        )
+        row = conn.execute(query, (period,)).fetchone()
+        return int(row[0]) if row else 0
+
+    gated.mkdir()
+    ungated.mkdir()
+    far_future(year, gated)
+    result = subprocess.run([*CLI, "ingest", str(gated)], env=dxw_env, text=True,
+                            capture_output=True, timeout=300)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "accepted  future.json" in result.stderr
+    assert "raw gate FAILED" in result.stderr and "period_not_far_in_future" in result.stderr
+    assert held(str(year)) == 1, "kept in raw, held out of the marts"
+
+    far_future(year + 1, ungated)
+    skipped = subprocess.run([*CLI, "ingest", "--no-gate", str(ungated)], env=dxw_env,
+                             text=True, capture_output=True, timeout=300)  # fmt: skip
+    assert skipped.returncode == 0, skipped.stderr
+    assert "raw gate" not in skipped.stderr
+    assert held(str(year + 1)) == 0
+
+
 def test_killed_loader_leaves_nothing_behind(
     warehouse: Settings, owner: psycopg.Connection, tmp_path: Path, dxw_env: dict[str, str]
 ) -> None:
@@ -244,8 +281,9 @@ def test_killed_loader_leaves_nothing_behind(
     assert owner.execute("select count(*) from raw.submissions where file_sha256 = %s",
                          (sha,)).fetchone() == (0,)  # fmt: skip
     assert owner.execute("select count(*) from raw.wifi_points").fetchone() == rows_before
-    # And the same file loads completely afterwards.
-    done = subprocess.run([*CLI, "ingest", str(path)], env=dxw_env, capture_output=True,
+    # And the same file loads completely afterwards (no gate: 300,000 points are beyond what
+    # the raw gate lets through for one province).
+    done = subprocess.run([*CLI, "ingest", "--no-gate", str(path)], env=dxw_env, capture_output=True,
                           text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert owner.execute(

@@ -29,11 +29,12 @@ counting as (
 listed as (
 
     select
-        submission_id,
+        points.submission_id,
         count(*) as points_listed,
-        count(*) filter (where status = 'active') as active_points_listed
-    from raw.wifi_points
-    group by submission_id
+        count(*) filter (where points.status = 'active') as active_points_listed
+    from scope
+    inner join raw.wifi_points as points on scope.submission_id = points.submission_id
+    group by points.submission_id
 
 ),
 
@@ -65,11 +66,23 @@ select
 from scope
 inner join listed on scope.submission_id = listed.submission_id
 left join late on scope.submission_id = late.submission_id
+-- The previous listing is found and counted with index look-ups of this locality's reports
+-- only, so the query's work follows the submissions in scope, not the size of the history.
 left join lateral (
-    select counting.period, earlier.points_listed
+    select
+        counting.period,
+        (
+            select count(*) from raw.wifi_points as earlier
+            where earlier.submission_id = counting.submission_id
+        ) as points_listed
     from counting
-    inner join listed as earlier on counting.submission_id = earlier.submission_id
-    where counting.locality_key = scope.locality_key and counting.period_end < scope.period_start
+    where
+        counting.locality_key = scope.locality_key
+        and counting.period_end < scope.period_start
+        and exists (
+            select from raw.wifi_points as earlier
+            where earlier.submission_id = counting.submission_id
+        )
     order by counting.period_end desc, counting.period_start desc
     limit 1
 ) as previous on true

@@ -1,5 +1,19 @@
--- One row per latest submission that reported indicators, one column per catalog indicator
--- the marts use (null = not reported).
+-- One row per submission that reported indicators, one column per catalog indicator the marts
+-- use (null = not reported). Every submission, superseded ones included: the models that use
+-- it join int_submissions__latest.
+--
+-- Incremental: a submission's indicators never change once loaded (raw is append-only), so a
+-- run pivots only the submissions loaded since the newest one already here, minus a lookback
+-- (a load committed late is re-read; delete+insert makes that harmless). The work of a run is
+-- proportional to the new submissions, not to the history; a full refresh gives the same table.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='submission_id',
+    )
+}}
 
 {%- set indicator_codes = [
     'wifi_points_in_service',
@@ -24,9 +38,14 @@
 
 with
 
-latest as (
+submissions as (
 
-    select * from {{ ref('int_submissions__latest') }}
+    select
+        submission_id,
+        loaded_at
+
+    from {{ ref('stg_raw__submissions') }}
+    {{ loaded_since_last_run() }}
 
 ),
 
@@ -44,12 +63,13 @@ pivoted as (
             where indicators.indicator_code = '{{ code }}'
         ) as {{ code }},
         {% endfor -%}
-        indicators.submission_id
+        indicators.submission_id,
+        submissions.loaded_at as submission_loaded_at
 
     from indicators
-    inner join latest
-        on indicators.submission_id = latest.submission_id
-    group by indicators.submission_id
+    inner join submissions
+        on indicators.submission_id = submissions.submission_id
+    group by indicators.submission_id, submissions.loaded_at
 
 )
 

@@ -40,18 +40,21 @@ links_counted as (
 reported as (
 
     select
-        submission_id,
-        network_connection_points,
-        network_units_connected,
-        network_units_total,
-        network_units_connected_pct
+        indicators.submission_id,
+        indicators.network_connection_points,
+        indicators.network_units_connected,
+        indicators.network_units_total,
+        indicators.network_units_connected_pct
 
     from indicators
+    -- int_indicators__pivoted holds every submission: keep the latest ones.
+    inner join latest
+        on indicators.submission_id = latest.submission_id
     where
-        network_connection_points is not null
-        or network_units_connected is not null
-        or network_units_total is not null
-        or network_units_connected_pct is not null
+        indicators.network_connection_points is not null
+        or indicators.network_units_connected is not null
+        or indicators.network_units_total is not null
+        or indicators.network_units_connected_pct is not null
 
 ),
 

@@ -40,15 +40,7 @@ wifi_points as (
 new_submissions as (
 
     select * from latest
-    {% if is_incremental() %}
-    where
-        loaded_at > (
-            select
-                coalesce(max(current_rows.submission_loaded_at), '-infinity'::timestamptz)
-                - interval '{{ var("incremental_lookback") }}'
-            from {{ this }} as current_rows
-        )
-    {% endif %}
+    {{ loaded_since_last_run() }}
 
 ),
 

@@ -36,14 +36,23 @@ def _ensure_role(conn: psycopg.Connection, role: str, password: str) -> None:
 
 
 def _grant_connect(conn: psycopg.Connection) -> None:
-    database = conn.info.dbname
-    conn.execute(sql.SQL("revoke all on database {} from public").format(sql.Identifier(database)))
+    database = sql.Identifier(conn.info.dbname)
+    conn.execute(sql.SQL("revoke all on database {} from public").format(database))
     for role in WAREHOUSE_ROLES:
+        # Temporary tables for the roles that write (dbt's incremental models use them); the
+        # BI role gets none, so even after `set default_transaction_read_only = off` it can
+        # create nothing anywhere.
+        privileges = sql.SQL("connect" if role == "bi" else "connect, temporary")
         conn.execute(
-            sql.SQL("grant connect, temporary on database {} to {}").format(
-                sql.Identifier(database), sql.Identifier(ROLE_NAMES[role])
+            sql.SQL("grant {} on database {} to {}").format(
+                privileges, database, sql.Identifier(ROLE_NAMES[role])
             )
         )
+    conn.execute(
+        sql.SQL("revoke temporary on database {} from {}").format(
+            database, sql.Identifier(ROLE_NAMES["bi"])
+        )
+    )
 
 
 def _apply_migrations(conn: psycopg.Connection) -> list[str]:

@@ -38,11 +38,19 @@ def ensure_warehouse() -> str:
     help="Parallel processes (default: one per core).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
-def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool) -> None:
-    """Validate and load submission files or folders; exit 1 if any file was rejected.
+@click.option(
+    "--gate/--no-gate",
+    default=True,
+    show_default=True,
+    help="Run the raw data-quality gate on the accepted submissions, as the DAG does.",
+)
+def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool, gate: bool) -> None:
+    """Validate and load submission files or folders, then run the raw data-quality gate on
+    what was accepted; exit 1 if any file was rejected or the gate held a submission.
 
     Inputs are never modified or deleted: rejected files are copied to the quarantine folder
-    with a feedback file (English and Vietnamese) listing every problem.
+    with a feedback file (English and Vietnamese) listing every problem. Submissions that fail
+    a critical expectation of the gate stay in `raw` but are held out of the marts.
     """
     import json
 
@@ -56,6 +64,7 @@ def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool) -> None:
     url = ensure_warehouse()
     run_id = f"cli-{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    accepted: list[int] = []
     columns = (
         TextColumn("[bold]ingesting"),
         BarColumn(),
@@ -68,6 +77,8 @@ def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool) -> None:
             files, url, run_id=run_id, quarantine=settings().quarantine, workers=workers
         ):
             counts[outcome.outcome] += 1
+            if outcome.outcome == "accepted" and outcome.submission_id is not None:
+                accepted.append(outcome.submission_id)
             progress.advance(bar)
             if as_json:
                 click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False))
@@ -83,7 +94,20 @@ def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool) -> None:
         f"{len(files)} file(s): {counts['accepted']} accepted, {counts['duplicate']} duplicate, "
         f"{counts['rejected']} rejected (run {run_id})"
     )
-    sys.exit(1 if counts["rejected"] else 0)
+    held = _raw_gate(url, run_id, accepted) if gate and accepted else False
+    sys.exit(1 if counts["rejected"] or held else 0)
+
+
+def _raw_gate(url: str, run_id: str, submission_ids: list[int]) -> bool:
+    """The raw gate on this run's accepted submissions; True when it held any of them."""
+    from dxw.config import settings
+    from dxw.quality.cli import print_outcome
+    from dxw.quality.gates import run_raw_gate
+
+    with console.status(f"raw gate on {len(submission_ids)} submission(s)…"):
+        outcome = run_raw_gate(url, run_id, submission_ids, settings())
+    print_outcome(outcome)
+    return not outcome.passed
 
 
 @click.command("template")

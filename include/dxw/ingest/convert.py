@@ -6,11 +6,15 @@ from collections.abc import Iterable, Sequence
 
 from dxw.ingest.loader import Header
 from dxw.submission import ValidatedSubmission
+from dxw.submission.validate import Header as TypedHeader
 
 
-def header_of(validated: ValidatedSubmission, warning_count: int) -> Header:
-    """The `raw.submissions` fields, with the resolved locality beside what the locality wrote."""
-    locality = validated.locality
+def header_of(validated: ValidatedSubmission | TypedHeader, warning_count: int) -> Header:
+    """The `raw.submissions` fields, with the resolved locality beside what the locality wrote
+    (from a validated submission, or from the checked header of a validation in progress)."""
+    assert validated.resolution is not None and validated.resolution.locality is not None
+    assert validated.period is not None and validated.locality_text is not None
+    locality = validated.resolution.locality
     period = validated.period
     return Header(
         locality_input=validated.locality_text,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from dxw.submission.problems import printable
 
 #: File endings that are submissions; anything else in an inbox is left alone.
 SUBMISSION_SUFFIXES = (".xlsx", ".json", ".zip")
@@ -18,6 +21,15 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def display_name(name: str) -> str:
+    """A file name as storable text: bytes that are not UTF-8 (which Python keeps as lone
+    surrogates) are written as escapes, e.g. b"b\xe1o c\xe1o.json" -> "b\\xe1o c\\xe1o.json"."""
+    try:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    except UnicodeError:
+        return printable(name)
 
 
 def is_submission(path: Path) -> bool:

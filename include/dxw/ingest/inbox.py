@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
+
 from dxw.config import Settings
-from dxw.ingest.files import batches, discover
+from dxw.ingest.files import batches, discover, display_name
 from dxw.ingest.service import FileOutcome, ingest_paths
 
 #: Files per mapped task at the least, so a national cycle does not become thousands of tasks.
@@ -48,18 +50,43 @@ def _file_away(outcome: FileOutcome, config: Settings, today: str) -> None:
     )
 
 
+def _accepted_earlier(url: str, run_id: str, files: Sequence[str]) -> dict[str, int]:
+    """Submission ids this run already accepted from these files, by file name (a retry)."""
+    names = [display_name(Path(f).name) for f in files]
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "select file_name, submission_id from audit.load_log"
+            " where run_id = %s and outcome = 'accepted' and file_name = any(%s)",
+            (run_id, names),
+        ).fetchall()
+    return {str(name): int(submission_id) for name, submission_id in rows}
+
+
 def process_batch(
     files: Sequence[str], url: str, *, run_id: str, config: Settings, workers: int | None = None
 ) -> list[dict[str, object]]:
-    """Ingest one batch and file every input away; safe to retry (loaded files come back as
-    duplicates, files already filed away are skipped)."""
+    """Ingest one batch and file every input away; safe to retry: files loaded by an earlier try
+    of the same run come back as duplicates, files it already filed away are skipped, and both
+    are still reported as accepted by this run (so the run checks them and triggers the
+    transform even when the try that loaded them died)."""
+    earlier = _accepted_earlier(url, run_id, files)
     present = [Path(f) for f in files if Path(f).exists()]
     today = f"{datetime.now(UTC):%Y-%m-%d}"
-    results = []
+    results: list[dict[str, object]] = []
+    for name in files:
+        if not Path(name).exists() and display_name(Path(name).name) in earlier:
+            loaded = earlier[display_name(Path(name).name)]
+            done = FileOutcome(Path(name), "accepted", submission_id=loaded, duplicate_of=loaded)
+            print(done.line())
+            results.append(done.as_dict())
     for outcome in ingest_paths(
         present, url, run_id=run_id, quarantine=config.quarantine, workers=workers
     ):
         _file_away(outcome, config, today)
+        if outcome.outcome == "duplicate" and outcome.duplicate_of == earlier.get(
+            display_name(outcome.path.name)
+        ):
+            outcome.outcome, outcome.submission_id = "accepted", outcome.duplicate_of
         print(outcome.line())
         results.append(outcome.as_dict())
     return results

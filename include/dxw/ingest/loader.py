@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import queue
+import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -130,34 +133,170 @@ def _insert_header(conn: psycopg.Connection, header: Header, lineage: Lineage) -
     return int(row[0])
 
 
-def copy_rows(
-    conn: psycopg.Connection,
-    table: str,
-    submission_id: int,
-    rows: Iterable[tuple[int, Sequence[object]]],
-) -> int:
-    """COPY (source_row, values…) rows of one table for one submission; returns the count."""
+#: Column types whose binary COPY format psycopg writes from the values validation produces
+#: (numeric is not: its binary dumper takes no float, so those tables are copied as text).
+_BINARY_TYPES = frozenset(
+    {"bigint", "integer", "smallint", "text", "date", "boolean", "double precision"}
+)
+_column_types: dict[str, tuple[str, ...]] = {}
+
+
+def _types(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> tuple[str, ...]:
+    """The database types of `raw.<table>`'s COPY columns (looked up once per process)."""
+    if table not in _column_types:
+        found: dict[str, str] = dict(
+            conn.execute(
+                "select attname, format_type(atttypid, null) from pg_attribute"
+                " where attrelid = %s::regclass and attnum > 0 and not attisdropped",
+                (f"raw.{table}",),
+            ).fetchall()
+        )
+        _column_types[table] = tuple(found[c] for c in columns)
+    return _column_types[table]
+
+
+#: Rows per COPY statement of a large table. PostgreSQL checks the foreign key of each row at
+#: the end of its statement (3 µs a row, a third of a raw COPY's time): with several statements,
+#: the server checks one chunk while this process reads and validates the next.
+COPY_CHUNK_ROWS = 50_000
+#: Tables with more rows than this are read and validated in a thread of their own.
+_PREFETCH_AFTER = 5_000
+_BATCH_ROWS = 1_000
+_QUEUE_BATCHES = 100
+
+Rows = Iterable[tuple[int, Sequence[object]]]
+
+
+def copy_rows(conn: psycopg.Connection, table: str, submission_id: int, rows: Rows) -> int:
+    """COPY (source_row, values…) rows of one table for one submission; returns the count.
+
+    `rows` may be a stream (rows validated as the file is read): the COPY starts with its first
+    row, and runs no statement at all for a stream without rows. A large table is read and
+    validated in a thread while this one writes the COPY, in statements of `COPY_CHUNK_ROWS`
+    rows, so the server inserts and checks rows while the next ones are being read. Tables
+    whose column types allow it are copied in the binary format (for the Wi-Fi points, about
+    six times less CPU here than text, and no text parsing in the server).
+    """
+    stream = iter(rows)
+    head = list(itertools.islice(stream, _PREFETCH_AFTER))
+    if not head:
+        return 0
     columns = ("submission_id", "source_row", *RAW_COLUMNS[table])
-    statement = sql.SQL("copy raw.{} ({}) from stdin").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    types = _types(conn, table, columns)
+    binary = _BINARY_TYPES.issuperset(types)
+    statement = sql.SQL("copy raw.{} ({}) from stdin{}").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(" (format binary)" if binary else ""),
     )
+    if len(head) < _PREFETCH_AFTER:
+        return _copy_batches(conn, statement, types if binary else None, submission_id, [head])
+    with _Prefetch(stream) as rest:
+        return _copy_batches(
+            conn, statement, types if binary else None, submission_id, itertools.chain([head], rest)
+        )
+
+
+def _copy_batches(
+    conn: psycopg.Connection,
+    statement: sql.Composed,
+    binary_types: Sequence[str] | None,
+    submission_id: int,
+    batches: Iterable[list[tuple[int, Sequence[object]]]],
+) -> int:
+    """Write batches of rows with one COPY statement per `COPY_CHUNK_ROWS` rows."""
     count = 0
-    with conn.cursor() as cursor, cursor.copy(statement) as copy:
-        for source_row, values in rows:
-            copy.write_row((submission_id, source_row, *values))
-            count += 1
+    source = iter(batches)
+    batch = next(source, None)
+    while batch is not None:
+        in_statement = 0
+        with conn.cursor() as cursor, cursor.copy(statement) as copy:
+            if binary_types is not None:
+                copy.set_types(list(binary_types))
+            write = copy.write_row
+            while batch is not None and in_statement < COPY_CHUNK_ROWS:
+                for source_row, values in batch:
+                    write((submission_id, source_row, *values))
+                in_statement += len(batch)
+                batch = next(source, None)
+        count += in_statement
     return count
+
+
+class _Failure:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+class _Prefetch:
+    """Runs an iterator in a thread of its own and hands its items over in batches, through a
+    bounded queue (memory stays bounded); its exceptions are raised again in the consumer."""
+
+    def __init__(self, stream: Iterator[tuple[int, Sequence[object]]]) -> None:
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_BATCHES)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._produce, args=(stream,), name="dxw-read-validate", daemon=True
+        )
+
+    def __enter__(self) -> Iterator[list[tuple[int, Sequence[object]]]]:
+        self._thread.start()
+        return self._consume()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _produce(self, stream: Iterator[tuple[int, Sequence[object]]]) -> None:
+        try:
+            batch: list[tuple[int, Sequence[object]]] = []
+            for item in stream:
+                batch.append(item)
+                if len(batch) >= _BATCH_ROWS:
+                    if not self._put(batch):
+                        return
+                    batch = []
+            if batch and not self._put(batch):
+                return
+            self._put(_END)
+        except BaseException as error:  # handed to the consumer, raised there
+            self._put(_Failure(error))
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _consume(self) -> Iterator[list[tuple[int, Sequence[object]]]]:
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item  # type: ignore[misc]
 
 
 def load_submission(
     conn: psycopg.Connection,
     header: Header,
     lineage: Lineage,
-    tables: dict[str, Iterable[tuple[int, Sequence[object]]]],
+    tables: Mapping[str, Rows],
+    finish: Callable[[], int] | None = None,
 ) -> LoadResult:
     """Insert the header and COPY every table in one transaction, serialised per locality+period.
 
-    Exact re-sends (same SHA-256) are detected under the lock and load nothing.
+    Exact re-sends (same SHA-256) are detected under the lock and load nothing. With `finish`,
+    the tables may be streams still being validated: `finish()` runs after the last COPY, in
+    the transaction, and returns the warning count to store in the header, or raises to roll
+    the whole load back.
     """
     with conn.transaction():
         conn.execute(
@@ -169,4 +308,11 @@ def load_submission(
         previous = _superseded(conn, header)
         submission_id = _insert_header(conn, header, lineage)
         loaded = {name: copy_rows(conn, name, submission_id, rows) for name, rows in tables.items()}
-    return LoadResult(submission_id, None, previous, loaded)
+        if finish is not None:
+            warning_count = finish()
+            if warning_count != header.warning_count:
+                conn.execute(
+                    "update raw.submissions set warning_count = %s where submission_id = %s",
+                    (warning_count, submission_id),
+                )
+    return LoadResult(submission_id, None, previous, {k: n for k, n in loaded.items() if n})

@@ -15,18 +15,14 @@ from pathlib import Path
 import psycopg
 
 from dxw.ingest.audit import LogEntry, record
-from dxw.ingest.convert import header_of, rows_of
-from dxw.ingest.files import sha256_file
+from dxw.ingest.convert import header_of
+from dxw.ingest.files import display_name, sha256_file
 from dxw.ingest.loader import Lineage, find_duplicate, load_submission
-from dxw.submission import (
-    Problem,
-    Resolver,
-    ValidatedSubmission,
-    read_submission,
-    validate,
-    write_feedback,
-)
+from dxw.submission import Problem, Resolver, read_submission, write_feedback
+from dxw.submission.catalog import load_catalog
+from dxw.submission.model import Row
 from dxw.submission.problems import error as problem_error
+from dxw.submission.validate import Validation
 
 logger = logging.getLogger(__name__)
 
@@ -64,26 +60,29 @@ class FileOutcome:
 
     def line(self) -> str:
         """One human line for the CLI and the task log."""
+        name = display_name(self.path.name)
         where = f" {self.locality} {self.period}" if self.locality else ""
+        if self.outcome == "accepted" and self.duplicate_of == self.submission_id:
+            return f"accepted  {name}: submission #{self.submission_id}, by an earlier try"
         if self.outcome == "accepted":
             rows = sum(self.rows_loaded.values())
             extra = f", supersedes #{self.supersedes}" if self.supersedes else ""
             warn = f", {self.warnings} warning(s)" if self.warnings else ""
             return (
-                f"accepted  {self.path.name}{where}: submission #{self.submission_id}, "
+                f"accepted  {name}{where}: submission #{self.submission_id}, "
                 f"{rows} rows{warn}{extra}"
             )
         if self.outcome == "duplicate":
-            return f"duplicate {self.path.name}: same bytes as submission #{self.duplicate_of}"
+            return f"duplicate {name}: same bytes as submission #{self.duplicate_of}"
         return (
-            f"rejected  {self.path.name}{where}: {self.errors} problem(s), feedback in "
-            f"{self.feedback[0] if self.feedback else '-'}"
+            f"rejected  {name}{where}: {self.errors} problem(s), feedback in "
+            f"{display_name(str(self.feedback[0])) if self.feedback else '-'}"
         )
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form (XCom, reports)."""
         return {
-            "file": str(self.path),
+            "file": display_name(str(self.path)),
             "outcome": self.outcome,
             "submission_id": self.submission_id,
             "duplicate_of": self.duplicate_of,
@@ -93,7 +92,7 @@ class FileOutcome:
             "errors": self.errors,
             "warnings": self.warnings,
             "rows_loaded": self.rows_loaded,
-            "feedback": [str(p) for p in self.feedback],
+            "feedback": [display_name(str(p)) for p in self.feedback],
             "seconds": round(self.seconds, 3),
         }
 
@@ -127,10 +126,10 @@ def ingest_file(
     clock = time.monotonic()
     sha256 = sha256_file(path)
     size = path.stat().st_size
-    carrier = path.suffix.lower().lstrip(".") or None
+    carrier = display_name(path.suffix.lower().lstrip(".")) or None
     entry = LogEntry(
         run_id=run_id,
-        file_name=path.name,
+        file_name=display_name(path.name),
         file_sha256=sha256,
         file_size_bytes=size,
         carrier=carrier,
@@ -145,41 +144,55 @@ def ingest_file(
             path, "duplicate", duplicate_of=duplicate, seconds=time.monotonic() - clock
         )
 
-    validated, problems = _check(path)
-    warnings = sum(1 for p in problems if p.severity == "warning")
-    if validated is None:
-        errors = len(problems) - warnings
-        with conn.transaction():
-            record(conn, _replace(entry, outcome="rejected"), problems)
-        feedback = quarantine_file(path, sha256, problems, quarantine)
-        return FileOutcome(
-            path,
-            "rejected",
-            errors=errors,
-            warnings=warnings,
-            feedback=feedback[1:],
-            seconds=time.monotonic() - clock,
-        )
+    validation, problems = _start(path)
+    if validation is None or validation.has_errors:
+        if validation is not None:
+            problems = _finish_unloaded(validation, path)
+        return _reject(conn, path, entry, problems, quarantine, clock)
 
-    header = header_of(validated, warnings)
-    lineage = Lineage(path.name, sha256, size, validated.carrier, received_at or started, run_id)
-    with conn.transaction():
-        result = load_submission(conn, header, lineage, rows_of(validated))
-        outcome = "accepted" if result.submission_id is not None else "duplicate"
-        record(
-            conn,
-            _replace(
-                entry,
-                outcome=outcome,
-                submission_id=result.submission_id,
-                duplicate_of=result.duplicate_of,
-                supersedes=result.supersedes,
-                locality_code=header.locality_code,
-                period=header.period,
-                rows_loaded=result.rows_loaded,
-            ),
-            problems if outcome == "accepted" else [],
-        )
+    # The header is valid: load while validating. The rows are COPYed as they are read and
+    # checked (one row in memory at a time, the server inserting while this process parses);
+    # an error anywhere in the file rolls the whole load back and rejects the file.
+    header = header_of(validation.header, 0)
+    lineage = Lineage(
+        entry.file_name, sha256, size, validation.raw.carrier, received_at or started, run_id
+    )
+    guard = _Guard(path)
+    found: list[Problem] = []
+
+    def finish() -> int:
+        if guard.failure is not None:
+            raise _Rejected([internal_error(guard.failure)])
+        try:
+            found.extend(validation.finish())
+        except Exception as error:
+            logger.exception("internal error while validating %s", path)
+            raise _Rejected([internal_error(error)]) from error
+        if validation.has_errors:
+            raise _Rejected(found)
+        return sum(1 for p in found if p.severity == "warning")
+
+    streams = {name: guard.wrap(stream) for name, stream in validation.streams().items()}
+    try:
+        with conn.transaction():
+            result = load_submission(conn, header, lineage, streams, finish)
+            outcome = "accepted" if result.submission_id is not None else "duplicate"
+            record(
+                conn,
+                _replace(
+                    entry,
+                    outcome=outcome,
+                    submission_id=result.submission_id,
+                    duplicate_of=result.duplicate_of,
+                    supersedes=result.supersedes,
+                    locality_code=header.locality_code,
+                    period=header.period,
+                    rows_loaded=result.rows_loaded,
+                ),
+                found if outcome == "accepted" else [],
+            )
+    except _Rejected as rejected:
+        return _reject(conn, path, entry, rejected.problems, quarantine, clock)
     return FileOutcome(
         path,
         outcome,
@@ -188,22 +201,87 @@ def ingest_file(
         supersedes=result.supersedes,
         locality=f"{header.locality_name} ({header.locality_code})",
         period=header.period,
-        warnings=warnings,
+        warnings=sum(1 for p in found if p.severity == "warning") if outcome == "accepted" else 0,
         rows_loaded=result.rows_loaded,
         seconds=time.monotonic() - clock,
     )
 
 
-def _check(path: Path) -> tuple[ValidatedSubmission | None, list[Problem]]:
-    """Read and validate; a bug in the parsers rejects this file instead of crashing the run."""
+def _reject(
+    conn: psycopg.Connection,
+    path: Path,
+    entry: LogEntry,
+    problems: list[Problem],
+    quarantine: Path,
+    clock: float,
+) -> FileOutcome:
+    """Record a rejected file with its problems and copy it into the quarantine."""
+    warnings = sum(1 for p in problems if p.severity == "warning")
+    with conn.transaction():
+        record(conn, _replace(entry, outcome="rejected"), problems)
+    assert entry.file_sha256 is not None
+    feedback = quarantine_file(path, entry.file_sha256, problems, quarantine)
+    return FileOutcome(
+        path,
+        "rejected",
+        errors=len(problems) - warnings,
+        warnings=warnings,
+        feedback=feedback[1:],
+        seconds=time.monotonic() - clock,
+    )
+
+
+class _Rejected(Exception):
+    """Raised in the load transaction to roll back a file found faulty while it was loaded."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+class _Guard:
+    """Turns a failure of the validation code while streaming into a rejection of the file
+    (an internal error), as for a failure before loading; database errors still propagate."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.failure: Exception | None = None
+
+    def wrap(self, stream: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, Row]]:
+        if self.failure is not None:
+            return
+        try:
+            yield from stream
+        except Exception as error:
+            logger.exception("internal error while validating %s", self.path)
+            self.failure = error
+
+
+def _start(path: Path) -> tuple[Validation | None, list[Problem]]:
+    """Read a file and check its header: (validation, []) or (None, why it is unreadable).
+
+    A bug in the parsers rejects this file instead of crashing the run.
+    """
     try:
         raw = read_submission(path)
         if isinstance(raw, list):
             return None, raw
-        return validate(raw, _resolver())
+        return Validation(raw, _resolver()), []
     except Exception as error:
         logger.exception("internal error while validating %s", path)
         return None, [internal_error(error)]
+
+
+def _finish_unloaded(validation: Validation, path: Path) -> list[Problem]:
+    """Validate the rest of a file that is rejected anyway (every problem, nothing loaded)."""
+    try:
+        for stream in validation.streams().values():
+            for _ in stream:
+                pass
+        return validation.finish()
+    except Exception as error:
+        logger.exception("internal error while validating %s", path)
+        return [internal_error(error)]
 
 
 def _replace(entry: LogEntry, **changes: object) -> LogEntry:
@@ -240,6 +318,11 @@ def ingest_paths(
             for name in files:
                 yield ingest_file(conn, Path(name), run_id=run_id, quarantine=quarantine)
         return
+    # Load the locality registry and the indicator catalog here, once: the workers are forked
+    # from this process and inherit them, instead of each building its own (0.3 s a worker, for
+    # every batch of the DAG).
+    _resolver()
+    load_catalog()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [
             pool.submit(_worker_ingest, url, name, run_id, str(quarantine)) for name in files

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from dxw.quality.gates import GateOutcome
 
 console = Console(stderr=True)
 
@@ -33,6 +37,14 @@ def raw_scope(url: str, load_run_id: str | None, every: bool) -> list[int]:
         else:
             rows = conn.execute(LATEST_RUN).fetchall()
     return sorted(int(row[0]) for row in rows)
+
+
+def print_outcome(outcome: GateOutcome) -> None:
+    """The gate's headline, then every critical failure and warning, on the console."""
+    colour = "green" if outcome.passed else "red"
+    console.print(f"[{colour}]{outcome.headline()}[/]", highlight=False, soft_wrap=True)
+    for result in outcome.critical_failures + outcome.warnings:
+        console.print(f"  {result.line()}", markup=False, highlight=False, soft_wrap=True)
 
 
 @click.command("validate")
@@ -88,10 +100,7 @@ def validate(
                     "marts", read_url=warehouse_url("transformer", config), write_url=loader,
                     run_id=run_id, config=config,
                 )  # fmt: skip
-        colour = "green" if outcome.passed else "red"
-        console.print(f"[{colour}]{outcome.headline()}[/]", highlight=False, soft_wrap=True)
-        for result in outcome.critical_failures + outcome.warnings:
-            console.print(f"  {result.line()}", markup=False, highlight=False, soft_wrap=True)
+        print_outcome(outcome)
         failed = failed or not outcome.passed
         docs = outcome.docs_index
     if docs:

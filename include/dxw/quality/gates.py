@@ -296,6 +296,16 @@ def accepted_submission_ids(results: Sequence[Sequence[Mapping[str, Any]]]) -> l
     )
 
 
+def run_raw_gate(
+    url: str, run_id: str, submission_ids: Sequence[int], config: Settings | None = None
+) -> GateOutcome:
+    """The raw gate on these submissions as the loader (it reads them and records the results)."""
+    return run_gate(
+        "raw", read_url=url, write_url=url, run_id=run_id, config=config,
+        submission_ids=submission_ids,
+    )  # fmt: skip
+
+
 def held_ids(rows: Sequence[DqResult], scope_ids: Sequence[int]) -> dict[int, str]:
     """Submission id -> reason, for the submissions a critical raw failure points at.
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dxw.config import AIRFLOW_CONN_IDS, settings
-from dxw.quality.gates import GateOutcome, accepted_submission_ids, run_gate
+from dxw.quality.gates import GateOutcome, accepted_submission_ids, run_gate, run_raw_gate
 
 
 def _connection_url(role: str) -> str:
@@ -38,15 +38,7 @@ def raw_gate(results: Sequence[Sequence[Mapping[str, Any]]], run_id: str) -> dic
     submission_ids = accepted_submission_ids(results)
     if not submission_ids:
         raise AirflowSkipException("nothing new was accepted: no raw gate")
-    url = _connection_url("loader")
-    outcome = run_gate(
-        "raw",
-        read_url=url,
-        write_url=url,
-        run_id=run_id,
-        config=settings(),
-        submission_ids=submission_ids,
-    )
+    outcome = run_raw_gate(_connection_url("loader"), run_id, submission_ids, settings())
     return _finish(outcome)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from dxw.submission.catalog import Catalog, Indicator
 from dxw.submission.headers import hint
 from dxw.submission.problems import Problem, ProblemSink, error, warning
-from dxw.submission.rows import fmt, out_of_range
+from dxw.submission.rows import INTEGER_MAX, fmt, out_of_range
 from dxw.submission.tables import INDICATORS, WIFI_POINTS
 
 #: Bounding box of Vietnam incl. the Hoàng Sa (Paracel) and Trường Sa (Spratly) archipelagos.
@@ -133,8 +133,12 @@ class IndicatorRules:
                 return True
             out[1] = value = int(value)
         assert isinstance(value, int | float)
+        # Counts and ranks are whole numbers the marts hold as PostgreSQL integers.
+        high = indicator.max
+        if high is None and indicator.is_integer:
+            high = INTEGER_MAX
         if (indicator.min is not None and value < indicator.min) or (
-            indicator.max is not None and value > indicator.max
+            high is not None and value > high
         ):
             sink.add(
                 out_of_range(
@@ -143,7 +147,7 @@ class IndicatorRules:
                     INDICATORS.column("value"),
                     value,
                     indicator.min,
-                    indicator.max,
+                    high,
                     f" of {indicator.code}",
                 )
             )
@@ -239,9 +243,11 @@ class WifiRules:
                     column=missing,
                 )
             )
-        elif isinstance(lat, int | float) and isinstance(lon, int | float):
-            self._box(row, float(lat), float(lon), sink)
-            out[3], out[4] = float(lat), float(lon)
+        elif isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
+            lat, lon = float(lat), float(lon)
+            if not (LAT_MIN <= lat <= LAT_MAX and LON_MIN <= lon <= LON_MAX):
+                self._box(row, lat, lon, sink)
+            out[3], out[4] = lat, lon
         return True
 
     @staticmethod

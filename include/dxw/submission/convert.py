@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from dxw.submission.problems import Problem, error
 from dxw.submission.tables import ColumnSpec
@@ -18,6 +20,9 @@ from dxw.submission.values import (
 )
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+#: Characters no stored text may hold: NUL (PostgreSQL refuses it) and halves of UTF-16 pairs
+#: (a JSON "\ud800" escape; UTF-8 cannot encode them).
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,7 @@ BAD_DATE = Bad("invalid_date")
 BAD_BOOL = Bad("invalid_boolean")
 BAD_CHOICE = Bad("invalid_choice")
 BAD_EMAIL = Bad("invalid_email")
+BAD_CHARACTER = Bad("invalid_encoding")
 
 Converter = Callable[[object], object]
 
@@ -49,7 +55,13 @@ def convert_text(value: object) -> object:
     """Text: NFC and stripped; lists/objects are not text."""
     if type(value) is str:
         text = value.strip()
-        return (text if text.isascii() else unicodedata.normalize("NFC", text)) or None
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+            if _NOT_TEXT.search(text):
+                return BAD_CHARACTER
+        elif "\x00" in text:
+            return BAD_CHARACTER
+        return text or None
     if isinstance(value, dict | list):
         return BAD_TEXT
     return clean_text(value)
@@ -57,8 +69,21 @@ def convert_text(value: object) -> object:
 
 def convert_number(value: object) -> object:
     """A number read the Vietnamese way."""
-    value = _blank_or(value)
-    if value is None:
+    if type(value) is float:  # a number cell (xlsx, JSON)
+        return value if math.isfinite(value) else BAD_NUMBER
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        # The fast path of CSV numbers, "20,977178": what `parse_number` reads as a plain
+        # decimal comma (-?\d{1,15},\d{1,15}), without a regular expression.
+        whole, comma, fraction = text.partition(",")
+        if comma and 0 < len(fraction) <= 15 and fraction.isdecimal():
+            digits = whole[1:] if whole[:1] == "-" else whole
+            if 0 < len(digits) <= 15 and digits.isdecimal():
+                return float(f"{whole}.{fraction}")
+        value = text
+    elif value is None:
         return None
     number = parse_number(value)
     return BAD_NUMBER if number is None else number
@@ -79,7 +104,8 @@ def convert_integer(value: object) -> object:
 
 def convert_date(value: object) -> object:
     """A date: date cell, Excel serial, ISO or d/m/yyyy text."""
-    value = _blank_or(value)
+    if type(value) is str:
+        value = value.strip() or None
     if value is None:
         return None
     day = parse_date(value)
@@ -127,14 +153,47 @@ def choice_converter(column: ColumnSpec) -> Converter:
 
 
 def interning_text() -> Converter:
-    """A text converter that shares one string object per distinct value (repetitive columns)."""
+    """A text converter for repetitive columns: memoised per cell text, and sharing one string
+    object per distinct value (less memory on large tables, one dict lookup per cell)."""
+    memo: dict[str, object] = {}
     pool: dict[str, str] = {}
 
     def convert(value: object) -> object:
+        if type(value) is str:
+            try:
+                return memo[value]
+            except KeyError:
+                pass
         text = convert_text(value)
-        if isinstance(text, str):
-            return pool.setdefault(text, text) if len(pool) < 100_000 else text
+        if isinstance(text, str) and len(pool) < 100_000:
+            text = pool.setdefault(text, text)
+        if type(value) is str and len(memo) < 100_000:
+            memo[value] = text
         return text
+
+    return convert
+
+
+#: Cell types a date converter memoises (immutable, and never equal to a value of another type
+#: with another meaning, as 1 and True are).
+_DATE_MEMO_TYPES = frozenset({str, datetime, date})
+
+
+def date_converter() -> Converter:
+    """`convert_date` memoised per cell text or date-time cell (report dates repeat a lot)."""
+    memo: dict[object, object] = {}
+
+    def convert(value: object) -> object:
+        if type(value) not in _DATE_MEMO_TYPES:
+            return convert_date(value)
+        try:
+            return memo[value]
+        except KeyError:
+            pass
+        result = convert_date(value)
+        if len(memo) < 10_000:
+            memo[value] = result
+        return result
 
     return convert
 
@@ -159,6 +218,8 @@ def converter_for(column: ColumnSpec) -> Converter:
         return choice_converter(column)
     if column.name in REPETITIVE:
         return interning_text()
+    if column.type == "date":
+        return date_converter()
     return _BY_TYPE[column.type]
 
 
@@ -204,6 +265,12 @@ def bad_value(bad: Bad, column: ColumnSpec, table: str, row: int | None, value: 
         "invalid_email": (
             f"{where}: '{shown}' is not an e-mail address such as name@example.gov.vn.",
             f"{where}: '{shown}' không phải địa chỉ email, ví dụ ten@example.gov.vn.",
+        ),
+        "invalid_encoding": (
+            f"{where}: '{shown}' holds a character that is not text (NUL, or half of a UTF-16 "
+            "pair) and cannot be stored; delete it and type the text again.",
+            f"{where}: '{shown}' chứa ký tự không phải văn bản (NUL hoặc nửa cặp UTF-16) nên "
+            "không lưu được; hãy xóa và gõ lại nội dung.",
         ),
     }
     en, vi = texts[bad.code]

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 
-from dxw.submission.problems import Problem, Severity
+from dxw.submission.problems import Problem, Severity, printable
 
 CSV_COLUMNS = ("severity", "table", "row", "column", "value", "code", "message_en", "message_vi")
 #: Cells starting with one of these are formulas to Excel: prefixed with an apostrophe.
@@ -122,5 +122,5 @@ def write_feedback(problems: Sequence[Problem], out_dir: Path, source_name: str)
     csv_path = out_dir / f"{stem}.feedback.csv"
     md_path = out_dir / f"{stem}.feedback.md"
     _csv(problems, csv_path)
-    md_path.write_text(_markdown(problems, PurePath(source_name).name), encoding="utf-8")
+    md_path.write_text(_markdown(problems, printable(PurePath(source_name).name)), encoding="utf-8")
     return [csv_path, md_path]

@@ -21,6 +21,9 @@ class ReadLimits:
     max_zip_entries: int = 50
     #: Parts of an .xlsx container (an .xlsx is itself a zip archive).
     max_xlsx_parts: int = 1000
+    #: Cells of the grid a worksheet spans, first to last value (rows x columns): the reader
+    #: holds that grid in memory, about 32 bytes a cell.
+    max_sheet_cells: int = 20_000_000
     #: Nesting depth of a .json document (object > array > row object > value is 4).
     max_json_depth: int = 16
     #: Data rows in one table.

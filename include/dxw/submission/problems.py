@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
 _MAX_VALUE_CHARS = 200
+#: NUL (PostgreSQL text cannot hold it) and halves of UTF-16 pairs (UTF-8 cannot encode them).
+_UNPRINTABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text every UTF-8 sink accepts: NUL and lone surrogates written as escapes (\\x00)."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: "\\x00" if m[0] == "\x00" else f"\\u{ord(m[0]):04x}", text)
 
 
 class Severity(StrEnum):
@@ -43,8 +53,31 @@ def show(value: object) -> str | None:
         value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
     )
     if len(text) > _MAX_VALUE_CHARS:
-        return text[: _MAX_VALUE_CHARS - 1] + "…"
-    return text
+        text = text[: _MAX_VALUE_CHARS - 1] + "…"
+    return printable(text)
+
+
+def _problem(
+    severity: Severity,
+    code: str,
+    en: str,
+    vi: str,
+    table: str | None,
+    row: int | None,
+    column: str | None,
+    value: object,
+) -> Problem:
+    """A problem whose texts can be stored and written anywhere (they quote the file's text)."""
+    return Problem(
+        severity,
+        printable(table) if table else table,
+        row,
+        printable(column) if column else column,
+        show(value),
+        code,
+        printable(en),
+        printable(vi),
+    )
 
 
 def error(
@@ -58,7 +91,7 @@ def error(
     value: object = None,
 ) -> Problem:
     """An error problem."""
-    return Problem(Severity.ERROR, table, row, column, show(value), code, en, vi)
+    return _problem(Severity.ERROR, code, en, vi, table, row, column, value)
 
 
 def warning(
@@ -72,7 +105,7 @@ def warning(
     value: object = None,
 ) -> Problem:
     """A warning problem."""
-    return Problem(Severity.WARNING, table, row, column, show(value), code, en, vi)
+    return _problem(Severity.WARNING, code, en, vi, table, row, column, value)
 
 
 class ProblemSink:
@@ -167,7 +200,11 @@ PROBLEM_CODES: dict[str, tuple[Severity, str, str]] = {
         "Tài liệu JSON không phải là một đối tượng.",
     ),
     "json_too_deep": (Severity.ERROR, "The JSON is nested too deeply.", "JSON lồng quá sâu."),
-    "invalid_encoding": (Severity.ERROR, "A CSV is not UTF-8.", "Tệp CSV không mã hóa UTF-8."),
+    "invalid_encoding": (
+        Severity.ERROR,
+        "A CSV is not UTF-8, or a text holds a character that cannot be stored (NUL).",
+        "Tệp CSV không mã hóa UTF-8, hoặc văn bản chứa ký tự không lưu được (NUL).",
+    ),
     "malformed_csv": (
         Severity.ERROR,
         "A CSV cannot be parsed (quotes, oversized cell).",

@@ -14,7 +14,7 @@ from dxw.submission.raw import HeaderEntry, RawSubmission, RawTable
 from dxw.submission.sources import duplicate_table, unknown_table
 from dxw.submission.tables import find_table, is_ignored_name
 from dxw.submission.tabular import Source, make_header, make_table
-from dxw.submission.zipsafe import check_archive, check_true_sizes
+from dxw.submission.zipsafe import check_archive, check_sheet_extents, check_true_sizes
 
 
 def _sheet_source(sheet: CalamineSheet) -> Source:
@@ -30,12 +30,16 @@ def _sheet_source(sheet: CalamineSheet) -> Source:
 def read_xlsx(path: Path, limits: ReadLimits) -> RawSubmission | list[Problem]:
     """Read a workbook; container problems are fatal, table problems are carried along."""
     with zipfile.ZipFile(path) as archive:
-        fatal = check_archive(
-            archive,
-            max_entries=limits.max_xlsx_parts,
-            max_bytes=limits.max_uncompressed_bytes,
-            what="xlsx",
-        ) or check_true_sizes(path, archive, "xlsx")
+        fatal = (
+            check_archive(
+                archive,
+                max_entries=limits.max_xlsx_parts,
+                max_bytes=limits.max_uncompressed_bytes,
+                what="xlsx",
+            )
+            or check_true_sizes(path, archive, "xlsx")
+            or check_sheet_extents(archive, limits.max_sheet_cells)
+        )
     if fatal:
         return fatal
     workbook = CalamineWorkbook.from_path(str(path))

@@ -57,6 +57,30 @@ def _unreadable(path: Path, reason: str) -> list[Problem]:
     ]
 
 
+#: The signature of an OLE compound file: what Excel writes for a password-protected workbook
+#: (and for the old .xls format), never an .xlsx.
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _ole_workbook(path: Path) -> list[Problem]:
+    """An .xlsx that is an OLE container: encrypted with a password, or an .xls renamed."""
+    with path.open("rb") as handle:
+        if handle.read(len(_OLE_SIGNATURE)) != _OLE_SIGNATURE:
+            return []
+    return [
+        error(
+            "unreadable_file",
+            f"'{path.name}' is a password-protected (encrypted) workbook or an old Excel 97-2003 "
+            "file, not an .xlsx. Remove the password (File > Info > Protect Workbook) and save "
+            "it as Excel Workbook (.xlsx).",
+            f"Tệp '{path.name}' là bảng tính có đặt mật khẩu (mã hóa) hoặc tệp Excel 97-2003 "
+            "cũ, không phải .xlsx. Hãy bỏ mật khẩu (File > Info > Protect Workbook) và lưu lại "
+            "dưới dạng Excel Workbook (.xlsx).",
+            value=path.name,
+        )
+    ]
+
+
 def read_submission(
     path: Path, *, limits: ReadLimits = DEFAULT_LIMITS
 ) -> RawSubmission | list[Problem]:
@@ -84,6 +108,8 @@ def read_submission(
             )
         ]
     try:
+        if reader is read_xlsx and (ole := _ole_workbook(path)):
+            return ole
         return reader(path, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):
         return _unreadable(path, "not a valid zip container")

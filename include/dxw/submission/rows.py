@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable, Iterator, Sequence
+from operator import call, itemgetter
 from typing import Protocol
 
 from dxw.submission.convert import Bad, bad_value, converter_for
@@ -13,6 +15,8 @@ from dxw.submission.tabular import stray_positions, unnamed_column
 from dxw.submission.values import format_number_vi
 
 Row = tuple[object, ...]
+#: Whole-number columns are stored as PostgreSQL `integer`: a larger value is out of range.
+INTEGER_MAX = 2_147_483_647
 
 
 class TableRules(Protocol):
@@ -83,48 +87,91 @@ def convert_table(
 ) -> tuple[list[Row], array[int]]:
     """Typed rows of a raw table in `spec.columns` order and the row number of each (kept only
     while no error was seen)."""
+    rows: list[Row] = []
+    numbers = array("l")
+    for number, row in iter_table(raw, spec, sink, rules):
+        rows.append(row)
+        numbers.append(number)
+    if sink.has_errors:
+        rows.clear()
+        del numbers[:]
+    return rows, numbers
+
+
+def _tuple_getter(indices: Sequence[int]) -> Callable[[Sequence[object]], tuple[object, ...]]:
+    """`itemgetter` that always returns a tuple (also for one or no index)."""
+    if len(indices) >= 2:
+        return itemgetter(*indices)
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda seq: (seq[only],)
+    return lambda seq: ()
+
+
+def _blank(value: object) -> None:
+    """The converter of a position that is not a column of the table."""
+    return None
+
+
+def iter_table(
+    raw: RawTable, spec: TableSpec, sink: ProblemSink, rules: TableRules | None = None
+) -> Iterator[tuple[int, Row]]:
+    """Stream a raw table: (row number, typed row in `spec.columns` order) for each good row.
+
+    Every row is checked, but rows are yielded only while `sink` holds no error: a consumer
+    that loads them as they come (COPY) must discard what it loaded if the submission ends up
+    with errors. Iterate to the end: the last rows' problems are only known then.
+
+    Per row, the cells are converted by one `map` over the converters of their positions (the
+    converters return None for blank cells), then put in the table's column order with one
+    `itemgetter`: no Python-level loop over the cells unless a cell is of the wrong type.
+    """
     table = spec.name
     index = {c.name: j for j, c in enumerate(spec.columns)}
-    positions = [
-        (i, index[name], converter_for(spec.columns[index[name]]), spec.columns[index[name]])
+    mapped = [
+        (i, index[name], spec.columns[index[name]])
         for i, name in enumerate(raw.columns)
         if name in index
     ]
+    width = len(raw.columns)
+    last = max((i for i, _, _ in mapped), default=-1) + 1
+    converters: list[Callable[[object], object]] = [_blank] * last
+    position_of = [-1] * len(spec.columns)  # -1: the None appended after the typed cells
+    for i, j, column in mapped:
+        converters[i] = converter_for(column)
+        position_of[j] = i
+    in_table_order = _tuple_getter(position_of)
     present = {name for name in raw.columns if name in index}
     required = [(index[c.name], c) for c in spec.columns if c.required and c.name in present]
+    required_values = _tuple_getter([j for j, _ in required])
     ranged = [
-        (index[c.name], c)
+        (index[c.name], c, c.min, INTEGER_MAX if c.max is None and c.type == "integer" else c.max)
         for c in spec.columns
         if c.name in present
         and c.type in ("number", "integer")
-        and (c.min is not None or c.max is not None)
+        and (c.min is not None or c.max is not None or c.type == "integer")
         and c.name not in ("latitude", "longitude")
     ]
     key_at = [index[k] for k in spec.key]
-    width = len(raw.columns)
+    single_key = key_at[0] if len(key_at) == 1 else None
     watch_stray = UNNAMED in raw.columns
     stray_seen: set[int] = set()
     seen: dict[object, int] = {}
-    rows: list[Row] = []
-    numbers = array("l")
-    size = len(spec.columns)
+    check = rules.check if rules is not None else None
     for number, cells in raw.rows(sink):
-        out: list[object] = [None] * size
-        empty = True
-        bad = False
-        for i, j, convert, column in positions:
-            value = cells[i] if i < len(cells) else None
-            if value is None or value == "":
-                continue
-            typed = convert(value)
-            if typed is None:
-                continue
-            empty = False
-            if type(typed) is Bad:
-                sink.add(bad_value(typed, column, table, number, value))
-                bad = True
-                continue
-            out[j] = typed
+        typed = list(map(call, converters, cells))
+        if len(typed) < last:
+            typed.extend([None] * (last - len(typed)))
+        typed.append(None)
+        empty = typed.count(None) == len(typed)
+        out = list(in_table_order(typed))
+        bad = Bad in map(type, typed)
+        if bad:
+            for i, j, column in mapped:
+                value = typed[i]
+                if type(value) is Bad:
+                    sink.add(bad_value(value, column, table, number, cells[i]))
+                    out[j] = None
         if watch_stray or len(cells) > width:
             for position in stray_positions(raw.columns, cells):
                 empty = False
@@ -133,40 +180,35 @@ def convert_table(
                     sink.add(unnamed_column(table, number, position, cells[position]))
         if empty:
             continue
-        for j, column in required:
-            if out[j] is None and not _was_bad(cells, raw.columns, column.name):
-                sink.add(
-                    error(
-                        "missing_value",
-                        f"{column.name} ({column.label_vi}) is required but blank.",
-                        f"{column.name} ({column.label_vi}) là bắt buộc nhưng đang để trống.",
-                        table=table,
-                        row=number,
-                        column=column.name,
+        if None in required_values(out):
+            for j, column in required:
+                if out[j] is None and not _was_bad(cells, raw.columns, column.name):
+                    sink.add(
+                        error(
+                            "missing_value",
+                            f"{column.name} ({column.label_vi}) is required but blank.",
+                            f"{column.name} ({column.label_vi}) là bắt buộc nhưng đang để trống.",
+                            table=table,
+                            row=number,
+                            column=column.name,
+                        )
                     )
-                )
-        for j, column in ranged:
+        for j, column, low, high in ranged:
             value = out[j]
             if isinstance(value, int | float) and (
-                (column.min is not None and value < column.min)
-                or (column.max is not None and value > column.max)
+                (low is not None and value < low) or (high is not None and value > high)
             ):
-                sink.add(out_of_range(table, number, column, value, column.min, column.max))
-        if rules is not None and not rules.check(number, out, sink):
+                sink.add(out_of_range(table, number, column, value, low, high))
+        if check is not None and not check(number, out, sink):
             continue
         if key_at:
-            key = out[key_at[0]] if len(key_at) == 1 else tuple(out[k] for k in key_at)
+            key = out[single_key] if single_key is not None else tuple(out[k] for k in key_at)
             if out[key_at[-1]] is not None:
                 first = seen.setdefault(key, number)
                 if first != number:
                     sink.add(_duplicate(table, number, spec, key, first))
-        if sink.has_errors:
-            rows.clear()
-            del numbers[:]
-        elif not bad:
-            rows.append(tuple(out))
-            numbers.append(number)
-    return rows, numbers
+        if not bad and not sink.has_errors:
+            yield number, tuple(out)
 
 
 def _was_bad(cells: object, columns: tuple[str, ...], name: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,7 +23,7 @@ from dxw.submission.model import Row, ValidatedSubmission
 from dxw.submission.periods import Period, parse_period
 from dxw.submission.problems import Problem, ProblemSink, error, warning
 from dxw.submission.raw import HeaderEntry, RawSubmission
-from dxw.submission.rows import TableRules, convert_table
+from dxw.submission.rows import TableRules, convert_table, iter_table
 from dxw.submission.tables import DATA_TABLES, SUBMISSION, TABLES
 from dxw.submission.values import clean_text, format_date_vi
 
@@ -202,6 +202,13 @@ def validate_header(raw: RawSubmission, resolve: Resolver, sink: ProblemSink) ->
                 setattr(header, name, typed)
     if (entry := fields.get("locality")) is not None:
         header.locality_text = locality_text(entry.value)
+        typed = convert_text(entry.value)
+        if isinstance(typed, Bad) and clean_text(entry.value) is not None:
+            sink.add(
+                bad_value(
+                    typed, SUBMISSION.column("locality"), "submission", entry.row, entry.value
+                )
+            )
         if header.locality_text is not None and header.period is not None:
             header.resolution = _resolve(header.locality_text, entry, header.period, resolve, sink)
     if header.period and header.submitted_on and header.submitted_on < header.period.start:
@@ -222,6 +229,54 @@ def validate_header(raw: RawSubmission, resolve: Resolver, sink: ProblemSink) ->
     return header
 
 
+class Validation:
+    """One submission's validation, in steps: the header at once, then each table as a stream.
+
+    `validate` runs every step and keeps the typed rows in lists. A loader can instead take the
+    typed rows of `streams()` as they are read (COPY them while the file is still being read,
+    holding one row at a time), then call `finish()` for the checks across tables and keep the
+    load only if `has_errors` is still false.
+    """
+
+    def __init__(self, raw: RawSubmission, resolve: Resolver) -> None:
+        self.raw = raw
+        self.sink = ProblemSink(raw.limits.max_problems_per_code)
+        self.sink.extend(raw.problems)
+        self.header = validate_header(raw, resolve, self.sink)
+        self.indicators = IndicatorRules(load_catalog())
+        self.wifi = WifiRules()
+        self.network = NetworkRules()
+        self.goals = GoalRules(self.header.framework)
+        self.summary = SummaryRules(self.header.framework)
+        self.rules: dict[str, TableRules] = {
+            "indicators": self.indicators,
+            "wifi_points": self.wifi,
+            "network_links": self.network,
+            "goals": self.goals,
+            "goal_summary": self.summary,
+        }
+        #: The data tables the file holds, in the order they are checked.
+        self.table_names = tuple(name for name in DATA_TABLES if name in raw.tables)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.sink.has_errors
+
+    def streams(self) -> dict[str, Iterator[tuple[int, Row]]]:
+        """(row number, typed row) per table, lazily; consume them in order and to the end."""
+        return {
+            name: iter_table(self.raw.tables[name], TABLES[name], self.sink, self.rules[name])
+            for name in self.table_names
+        }
+
+    def finish(self) -> list[Problem]:
+        """The checks across tables, then every problem (errors first)."""
+        self.indicators.finish(self.sink)
+        check_counts(self.indicators, self.wifi, self.network, self.sink)
+        check_summary(self.summary, self.goals, self.sink)
+        return self.sink.finish()
+
+
 def validate(
     raw: RawSubmission, resolve: Resolver
 ) -> tuple[ValidatedSubmission | None, list[Problem]]:
@@ -230,32 +285,15 @@ def validate(
     Every problem is collected; beyond `limits.max_problems_per_code` of one code in one table
     they are only counted (one `too_many_problems` entry says how many more).
     """
-    sink = ProblemSink(raw.limits.max_problems_per_code)
-    sink.extend(raw.problems)
-    header = validate_header(raw, resolve, sink)
-    indicators = IndicatorRules(load_catalog())
-    wifi = WifiRules()
-    network = NetworkRules()
-    goals = GoalRules(header.framework)
-    summary = SummaryRules(header.framework)
-    rules: dict[str, TableRules] = {
-        "indicators": indicators,
-        "wifi_points": wifi,
-        "network_links": network,
-        "goals": goals,
-        "goal_summary": summary,
-    }
+    validation = Validation(raw, resolve)
+    header, sink = validation.header, validation.sink
     rows: dict[str, list[Row]] = {name: [] for name in DATA_TABLES}
     source_rows: dict[str, Sequence[int]] = {name: () for name in DATA_TABLES}
-    for name in DATA_TABLES:
-        if name in raw.tables:
-            rows[name], source_rows[name] = convert_table(
-                raw.tables[name], TABLES[name], sink, rules[name]
-            )
-    indicators.finish(sink)
-    check_counts(indicators, wifi, network, sink)
-    check_summary(summary, goals, sink)
-    problems = sink.finish()
+    for name in validation.table_names:
+        rows[name], source_rows[name] = convert_table(
+            raw.tables[name], TABLES[name], sink, validation.rules[name]
+        )
+    problems = validation.finish()
     if sink.has_errors:
         return None, problems
     assert header.resolution is not None and header.period is not None

@@ -26,7 +26,8 @@ _GROUPED = {
     ",": re.compile(r"[1-9]\d{0,2}(?:,\d{3})+"),
 }
 _SIMPLE_DECIMAL = re.compile(r"-?\d{1,15}[,]\d{1,15}")
-_EXPONENT = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
+#: Scientific notation, with a decimal point or (as Vietnamese Excel writes it) a decimal comma.
+_EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?Z?")
 _DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
 _YMD_SLASH = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
@@ -90,7 +91,7 @@ def _parse_number_text(text: str) -> int | float | None:
     if s.isascii() and s.isdigit():
         return sign * int(s)
     if _EXPONENT.fullmatch(s):
-        number = float(s)
+        number = float(s.replace(",", "."))
         return sign * number if math.isfinite(number) else None
     dots, commas = s.count("."), s.count(",")
     if dots and commas:

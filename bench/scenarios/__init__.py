@@ -1,0 +1,1 @@
+"""The benchmark scenarios: each runs in its own warehouse and returns a report section."""
