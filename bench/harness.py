@@ -147,13 +147,18 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-def busy_cores(series: Sequence[tuple[float, float]], start: float, end: float) -> float | None:
-    """Mean cores busy between two epoch times, from a `cpu_series` (None: too short)."""
-    inside = [(t, cpu) for t, cpu in series if start <= t <= end]
-    if len(inside) < 2 or inside[-1][0] - inside[0][0] < 0.5:
-        return None
-    (t0, c0), (t1, c1) = inside[0], inside[-1]
-    return (c1 - c0) / (t1 - t0)
+def busy_cores(
+    series: Sequence[tuple[float, float]], windows: Sequence[tuple[float, float]]
+) -> float | None:
+    """Mean cores busy inside time windows (epoch seconds), from a `cpu_series`: CPU seconds
+    spent within the windows over their seconds (None: windows too short to tell)."""
+    cpu = seconds = 0.0
+    for start, end in windows:
+        inside = [(t, c) for t, c in series if start <= t <= end]
+        if len(inside) >= 2:
+            (t0, c0), (t1, c1) = inside[0], inside[-1]
+            cpu, seconds = cpu + c1 - c0, seconds + t1 - t0
+    return cpu / seconds if seconds >= 0.5 else None
 
 
 def run_stamped(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -22,22 +23,29 @@ def make_home(prefix: str = "dxw-test-") -> Path:
     return home
 
 
-@pytest.fixture(scope="session")
-def warehouse() -> Iterator[Settings]:
-    """A running, initialised embedded warehouse shared by the session."""
+@contextlib.contextmanager
+def own_warehouse(prefix: str = "dxw-test-") -> Iterator[Settings]:
+    """A started, initialised embedded warehouse in a fresh home; stopped and deleted after."""
     from dxw.db.embedded import EmbeddedPostgres
     from dxw.db.init import init_warehouse
 
-    home = make_home()
+    home = make_home(prefix)
     config = Settings(home=home, warehouse_url=None)
     server = EmbeddedPostgres(config)
     server.start()
-    init_warehouse(config)
     try:
+        init_warehouse(config)
         yield config
     finally:
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def warehouse() -> Iterator[Settings]:
+    """A running, initialised embedded warehouse shared by the session."""
+    with own_warehouse() as config:
+        yield config
 
 
 @pytest.fixture

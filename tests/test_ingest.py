@@ -283,8 +283,8 @@ def test_killed_loader_leaves_nothing_behind(
     assert owner.execute("select count(*) from raw.wifi_points").fetchone() == rows_before
     # And the same file loads completely afterwards (no gate: 300,000 points are beyond what
     # the raw gate lets through for one province).
-    done = subprocess.run([*CLI, "ingest", "--no-gate", str(path)], env=dxw_env, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    done = subprocess.run([*CLI, "ingest", "--no-gate", str(path)], env=dxw_env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert owner.execute(
         "select count(*) from raw.wifi_points w join raw.submissions s using (submission_id)"

@@ -126,3 +126,104 @@ def test_dag_run_outcome_is_read_from_the_log() -> None:
     assert dag_run_succeeded("x\nDagRun Finished: dag_id=a, state=success, run_type=manual\n")
     assert not dag_run_succeeded("DagRun Finished: dag_id=a, state=failed, run_type=manual")
     assert not dag_run_succeeded("no run at all")
+
+
+# -- reliability and security checks on the warehouse `dxw run` built (issue 7) -------------------
+@pytest.mark.slow
+def test_marts_of_the_dag_run_equal_a_full_refresh(pipeline_home) -> None:
+    """Replay: the marts Airflow (Cosmos) built, after a second ingest run on the same inbox,
+    equal table by table (rows and md5 of every row) those of `dxw build --full-refresh`.
+    (The incremental rebuild is compared in tests/test_reliability_soak.py.)"""
+    from dxw.db.urls import warehouse_url
+
+    from .data.warehouse_checks import dxw_build, mart_checksums
+
+    config = Settings(home=pipeline_home, warehouse_url=None)
+    url = warehouse_url("owner", config)
+    by_airflow = mart_checksums(url)
+    assert by_airflow and all(rows > 0 for rows, _ in by_airflow.values()), by_airflow
+    assert dxw_build(pipeline_home, full_refresh=True) == 0
+    assert mart_checksums(url) == by_airflow, "full refresh"
+
+
+@pytest.mark.slow
+def test_bi_role_reads_marts_only_and_no_personal_data(pipeline_home) -> None:
+    """Every relation dxw_bi can select from is a mart; no column of any of them is an e-mail
+    (contact_email is personal data), and no e-mail address the localities sent appears in
+    any row BI can read."""
+    from dxw.db.urls import warehouse_url
+
+    from .data.warehouse_checks import columns_of, readable_relations
+
+    config = Settings(home=pipeline_home, warehouse_url=None)
+    owner = warehouse_url("owner", config)
+    readable = readable_relations(owner, "dxw_bi")
+    assert {schema for schema, _, _ in readable} == {"marts"}, readable
+    columns = columns_of(owner, [(s, n) for s, n, _ in readable])
+    assert len(columns) >= 10
+    emails = [f"{r}.{c}" for r, cols in columns.items() for c in cols if "email" in c.lower()]
+    assert emails == [], emails
+    with psycopg.connect(owner) as conn:
+        sent = [
+            r[0]
+            for r in conn.execute(
+                "select distinct contact_email from raw.submissions where contact_email is not null"
+            ).fetchall()
+        ]
+    assert sent, "the sample carries contact e-mails"
+    with psycopg.connect(warehouse_url("bi", config)) as conn:
+        for relation in columns:
+            schema, name = relation.split(".", 1)
+            found = conn.execute(
+                sql.SQL("select count(*) from {}.{} t where t::text ilike any(%s)").format(
+                    sql.Identifier(schema), sql.Identifier(name)
+                ),
+                ([f"%{e}%" for e in sent],),
+            ).fetchone()
+            assert found == (0,), f"{relation} shows a contact e-mail"
+
+
+@pytest.mark.slow
+def test_no_password_in_logs_task_logs_dbt_artifacts_or_docs(pipeline_home) -> None:
+    """After `dxw run` (and the runs above), no file under $DXW_HOME but secrets/roles.json
+    holds a role password or a URL with a password: pipeline logs, Airflow task logs, dbt
+    targets and logs, Cosmos' cache, dbt docs and Data Docs, PostgreSQL's log. Files that hold
+    secrets are private."""
+    import json
+
+    from .data.warehouse_checks import files_under, mode, scan_for_secrets
+
+    home = pipeline_home
+    passwords = json.loads((home / "secrets" / "roles.json").read_text())
+    # `airflow dags test` writes the task logs into $DXW_HOME/logs/<dag_id>.log; Airflow's own
+    # log folder is scanned too, whatever it holds.
+    required = [home / "logs", home / "dbt", home / "docs"]
+    scanned_files = {p.relative_to(home).as_posix() for p in files_under(*required)}
+    for artifact in (
+        "logs/dxw_ingest.log",  # Airflow task logs of the ingest run
+        "logs/dxw_transform.log",  # ... and of the Cosmos tasks (dbt's output)
+        "docs/dbt/index.html",  # dbt docs
+        "docs/gx/index.html",  # Great Expectations Data Docs
+    ):
+        assert artifact in scanned_files, f"{artifact} missing: nothing to scan"
+    for artifact in ("manifest.json", "run_results.json", "catalog.json"):  # dbt target/
+        assert any(f.endswith(f"/{artifact}") for f in scanned_files), artifact
+    for dag_id in ("dxw_ingest", "dxw_transform"):
+        assert "task_id=" in (home / "logs" / f"{dag_id}.log").read_text(), dag_id
+    assert "ingest summary" in (home / "logs" / "dxw_ingest.log").read_text()
+    others = [
+        p
+        for p in home.iterdir()
+        if p.name not in ("secrets", "pg", "logs", "airflow", "dbt", "docs")
+    ]
+    scanned = [*required, home / "airflow", home / "pg" / "log", *others]
+    assert scan_for_secrets(scanned, passwords) == []
+    assert mode(home / "secrets") == 0o700
+    assert mode(home / "secrets" / "roles.json") == 0o600
+    assert mode(home / "pg" / "data") == 0o700
+    for secret_file in (
+        home / "airflow" / "airflow.cfg",
+        home / "airflow" / "simple_auth_manager_passwords.json.generated",
+    ):
+        if secret_file.exists():  # Airflow's fernet key, JWT secret, UI passwords
+            assert mode(secret_file) == 0o600, secret_file

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -11,15 +10,13 @@ import psycopg
 import pytest
 
 from dxw.config import Settings
-from dxw.db.embedded import EmbeddedPostgres
-from dxw.db.init import init_warehouse
 from dxw.db.urls import warehouse_url
 from dxw.quality.config import data_docs_index, load_severity
 from dxw.quality.gates import GateScopeError, run_gate
 from dxw.quality.results import DqResult, write_results
 from dxw.transform.examples import Submission, insert_submission
 
-from .conftest import make_home
+from .conftest import own_warehouse
 
 HAI_PHONG = "2025:province:31"
 
@@ -27,16 +24,8 @@ HAI_PHONG = "2025:province:31"
 @pytest.fixture(scope="module")
 def dq_home() -> Iterator[Settings]:
     """An own warehouse: the raw gate's history must not see other modules' submissions."""
-    home = make_home("dxw-quality-")
-    config = Settings(home=home, warehouse_url=None)
-    server = EmbeddedPostgres(config)
-    server.start()
-    try:
-        init_warehouse(config)
+    with own_warehouse("dxw-quality-") as config:
         yield config
-    finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _insert(config: Settings, *submissions: Submission) -> list[int]:

@@ -14,14 +14,12 @@ import psycopg
 import pytest
 
 from dxw.config import Settings
-from dxw.db.embedded import EmbeddedPostgres
-from dxw.db.init import init_warehouse
 from dxw.db.urls import warehouse_url
 from dxw.pipeline import dag_run_succeeded
 from dxw.transform.dbt import ensure_manifest
 from dxw.transform.examples import insert_reference_submissions
 
-from .conftest import make_home
+from .conftest import make_home, own_warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 _PROBE = """
@@ -94,16 +92,8 @@ def test_dag_without_manifest_falls_back_to_one_build_task(tmp_path: Path) -> No
 
 @pytest.fixture(scope="module")
 def dag_home() -> Iterator[Settings]:
-    home = make_home("dxw-dag-run-")
-    config = Settings(home=home, warehouse_url=None)
-    server = EmbeddedPostgres(config)
-    server.start()
-    try:
-        init_warehouse(config)
+    with own_warehouse("dxw-dag-run-") as config:
         yield config
-    finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.mark.slow

@@ -86,7 +86,8 @@ def _key(unit_type: str | None, rest: str) -> str:
     rest = unicodedata.normalize("NFC", rest.casefold()).strip(" .")
     rest = re.sub(r"\s*-\s*", "-", rest)
     rest = unicodedata.normalize("NFC", _TONE_RE.sub(r"\1\3\2", unicodedata.normalize("NFD", rest)))
-    if rest.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (it crashed validation).
+    if rest.isdecimal():
         number = str(int(rest))
         return f"{unit_type.casefold()} {number}" if unit_type else number
     return rest
