@@ -124,6 +124,13 @@ def run(
     if process.returncode not in ok_codes:
         tail = log.read_text(errors="replace")[-3000:] if log is not None else ""
         raise CommandFailed(f"{' '.join(map(str, cmd))} exited {process.returncode}\n{tail}")
+    sample = _finished(wall, usage, server_cpu, machine)
+    sample.extra = {"returncode": process.returncode, **({"cpu_series": series} if series else {})}
+    return sample
+
+
+def _finished(wall: float, usage: Any, server_cpu: float, machine: float) -> Sample:
+    """A sample from a reaped child's `os.wait4` resource usage (its children included)."""
     return Sample(
         wall=wall,
         user=usage.ru_utime,
@@ -131,7 +138,6 @@ def run(
         max_rss_mib=usage.ru_maxrss / 1024,
         server_cpu=server_cpu,
         machine_cpu=machine,
-        extra={"returncode": process.returncode, **({"cpu_series": series} if series else {})},
     )
 
 
@@ -195,14 +201,8 @@ def run_stamped(
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise CommandFailed(f"{' '.join(map(str, cmd))} exited {process.returncode}; see {log}")
-    return Sample(
-        wall=wall,
-        user=usage.ru_utime,
-        sys=usage.ru_stime,
-        max_rss_mib=usage.ru_maxrss / 1024,
-        server_cpu=server.total() - before if server else 0.0,
-        machine_cpu=machine_cpu() - machine_before,
-    ), lines
+    server_cpu = server.total() - before if server else 0.0
+    return _finished(wall, usage, server_cpu, machine_cpu() - machine_before), lines
 
 
 @contextlib.contextmanager

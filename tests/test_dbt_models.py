@@ -7,7 +7,6 @@ figures of the seeds plus cases for each rule); `dxw.transform.dbt.build` runs `
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -18,13 +17,11 @@ import psycopg
 import pytest
 
 from dxw.config import Settings
-from dxw.db.embedded import EmbeddedPostgres
-from dxw.db.init import init_warehouse
 from dxw.db.urls import warehouse_url
 from dxw.transform.dbt import build, docs_dir, manifest_path
 from dxw.transform.examples import Submission, insert_reference_submissions, insert_submission
 
-from .conftest import make_home
+from .conftest import own_warehouse
 
 MARTS = {
     "dim_locality": ["locality_id"],
@@ -50,12 +47,7 @@ def _wifi_rows(prefix: str, count: int) -> list[tuple[Any, ...]]:
 
 @pytest.fixture(scope="module")
 def built() -> Iterator[dict[str, Any]]:
-    home = make_home("dxw-dbt-")
-    config = Settings(home=home, warehouse_url=None)
-    server = EmbeddedPostgres(config)
-    server.start()
-    try:
-        init_warehouse(config)
+    with own_warehouse("dxw-dbt-") as config:
         ids = insert_reference_submissions(warehouse_url("loader", config))
         with psycopg.connect(warehouse_url("loader", config)) as conn:
             ids["hong-ha"] = insert_submission(
@@ -65,11 +57,8 @@ def built() -> Iterator[dict[str, Any]]:
         started = time.monotonic()
         code = build(config)
         seconds = time.monotonic() - started
-        assert code == 0, f"dbt build failed; see {home / 'dbt' / 'logs' / 'dbt.log'}"
+        assert code == 0, f"dbt build failed; see {config.home / 'dbt' / 'logs' / 'dbt.log'}"
         yield {"config": config, "ids": ids, "seconds": seconds}
-    finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def query(config: Settings, sql: str, *params: object, role: str = "owner") -> list[tuple]:

@@ -30,7 +30,6 @@ import pytest
 
 from dxw.config import Settings
 from dxw.db.embedded import EmbeddedPostgres
-from dxw.db.init import init_warehouse
 from dxw.db.urls import warehouse_url
 from dxw.ingest.inbox import process_batch
 
@@ -311,6 +310,21 @@ def _restart_when(config: Settings, pattern: str, loaded: int, done: dict[str, A
         time.sleep(0.05)
 
 
+def _dags_test_restarting(
+    config: Settings, env: dict[str, str], files: str, after: int, *, join_timeout: float
+) -> tuple[str, dict[str, Any]]:
+    """`dags test dxw_ingest` while a watcher restarts the warehouse after `after` loads of
+    `files` (a LIKE pattern); the run's output and what the watcher recorded."""
+    restarted: dict[str, Any] = {}
+    watcher = threading.Thread(
+        target=_restart_when, args=(config, files, after, restarted), daemon=True
+    )
+    watcher.start()
+    output = _airflow(["dags", "test", "dxw_ingest"], env)
+    watcher.join(timeout=join_timeout)
+    return output, restarted
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_warehouse_restart_during_a_dag_run(restart_home: Settings) -> None:
@@ -320,13 +334,7 @@ def test_warehouse_restart_during_a_dag_run(restart_home: Settings) -> None:
     env = _migrate(config, "sqlite")
     # Past periods: the raw quality gate refuses periods far in the future.
     expected = _valid(config.inbox, "restart", 40, "Cao Bằng", 2014, rows=1500)
-    restarted: dict[str, Any] = {}
-    watcher = threading.Thread(
-        target=_restart_when, args=(config, "restart-%", 3, restarted), daemon=True
-    )
-    watcher.start()
-    output = _airflow(["dags", "test", "dxw_ingest"], env)
-    watcher.join(timeout=60)
+    output, restarted = _dags_test_restarting(config, env, "restart-%", 3, join_timeout=60)
     assert restarted, "the warehouse was never restarted"
     assert output.startswith("exit=0") and "state=success" in output, output[-4000:]
     assert "up_for_retry" in output, "the restart hit a running task"
@@ -421,24 +429,13 @@ def test_airflow_retries_a_task_that_had_loaded(restart_home: Settings) -> None:
 def test_restart_with_airflow_metadata_in_the_same_server(tmp_path: Path) -> None:
     """The embedded deployment: the restart also takes Airflow's metadata away, and
     `dags test` itself dies. Running the DAG again finishes the inbox: every file once."""
-    home = make_home("dxw-restart-embedded-")
-    config = Settings(home=home, warehouse_url=None)
-    server = EmbeddedPostgres(config)
-    server.start()
-    try:
-        init_warehouse(config)
+    with own_warehouse("dxw-restart-embedded-") as config:
         from dxw.pipeline import ensure_airflow_metadata
 
         ensure_airflow_metadata(config)
         env = _airflow_env(config, "embedded")
         expected = _valid(config.inbox, "embedded", 30, "Cao Bằng", 2014)
-        restarted: dict[str, Any] = {}
-        watcher = threading.Thread(
-            target=_restart_when, args=(config, "embedded-%", 4, restarted), daemon=True
-        )
-        watcher.start()
-        first = _airflow(["dags", "test", "dxw_ingest"], env)
-        watcher.join(timeout=120)
+        first, restarted = _dags_test_restarting(config, env, "embedded-%", 4, join_timeout=120)
         assert restarted
         second = _airflow(["dags", "test", "dxw_ingest"], env)
         assert second.startswith("exit=0") and "state=success" in second, second[-4000:]
@@ -450,6 +447,3 @@ def test_restart_with_airflow_metadata_in_the_same_server(tmp_path: Path) -> Non
         with psycopg.connect(warehouse_url("owner", config)) as conn:
             _assert_exactly_once(conn, folder, expected)
         print(f"first run: {first.splitlines()[0]}; second run succeeded")
-    finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)

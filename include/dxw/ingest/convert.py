@@ -1,17 +1,15 @@
-"""From a validated submission to what the loader writes: the header row and COPY rows."""
+"""From the checked header of a submission to the `raw.submissions` row the loader writes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
 from dxw.ingest.loader import Header
-from dxw.submission import ValidatedSubmission
 from dxw.submission.validate import Header as TypedHeader
 
 
-def header_of(validated: ValidatedSubmission | TypedHeader, warning_count: int) -> Header:
-    """The `raw.submissions` fields, with the resolved locality beside what the locality wrote
-    (from a validated submission, or from the checked header of a validation in progress)."""
+def header_of(validated: TypedHeader) -> Header:
+    """The `raw.submissions` fields, with the resolved locality beside what the locality wrote.
+
+    The warning count starts at 0: the loader sets it once the rows have been validated."""
     assert validated.resolution is not None and validated.resolution.locality is not None
     assert validated.period is not None and validated.locality_text is not None
     locality = validated.resolution.locality
@@ -31,14 +29,5 @@ def header_of(validated: ValidatedSubmission | TypedHeader, warning_count: int) 
         agency=validated.agency,
         contact_email=validated.contact_email,
         framework=validated.framework,
-        warning_count=warning_count,
+        warning_count=0,
     )
-
-
-def rows_of(validated: ValidatedSubmission) -> dict[str, Iterable[tuple[int, Sequence[object]]]]:
-    """(source_row, values) per non-empty table: the row the locality sees in its file."""
-    return {
-        name: zip(validated.source_rows[name], rows, strict=True)
-        for name, rows in validated.tables.items()
-        if rows
-    }

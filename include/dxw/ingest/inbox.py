@@ -74,8 +74,8 @@ def process_batch(
     today = f"{datetime.now(UTC):%Y-%m-%d}"
     results: list[dict[str, object]] = []
     for name in files:
-        if not Path(name).exists() and display_name(Path(name).name) in earlier:
-            loaded = earlier[display_name(Path(name).name)]
+        loaded = earlier.get(display_name(Path(name).name))
+        if loaded is not None and not Path(name).exists():
             done = FileOutcome(Path(name), "accepted", submission_id=loaded, duplicate_of=loaded)
             print(done.line())
             results.append(done.as_dict())

@@ -153,7 +153,7 @@ def ingest_file(
     # The header is valid: load while validating. The rows are COPYed as they are read and
     # checked (one row in memory at a time, the server inserting while this process parses);
     # an error anywhere in the file rolls the whole load back and rejects the file.
-    header = header_of(validation.header, 0)
+    header = header_of(validation.header)
     lineage = Lineage(
         entry.file_name, sha256, size, validation.raw.carrier, received_at or started, run_id
     )

@@ -76,7 +76,7 @@ def validate(
     """Run the data-quality gates; exit 1 when a critical expectation failed."""
     from dxw.config import settings
     from dxw.db.urls import warehouse_url
-    from dxw.quality.gates import run_gate
+    from dxw.quality.gates import run_gate, run_raw_gate
 
     config = settings()
     run_id = f"cli__{datetime.now(UTC).isoformat()}"
@@ -90,10 +90,7 @@ def validate(
                 console.print("raw gate skipped: no submissions in scope")
                 continue
             with console.status(f"raw gate on {len(scope)} submission(s)…"):
-                outcome = run_gate(
-                    "raw", read_url=loader, write_url=loader, run_id=run_id, config=config,
-                    submission_ids=scope,
-                )  # fmt: skip
+                outcome = run_raw_gate(loader, run_id, scope, config)
         else:
             with console.status("marts gate…"):
                 outcome = run_gate(
