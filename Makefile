@@ -12,7 +12,7 @@ VENV := .venv
 DXW := $(VENV)/bin/dxw
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-reliability lint format airflow db-start db-stop clean
+.PHONY: help install run test test-reliability lint format airflow up up-celery down status db-start db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,9 +32,17 @@ postgres-binaries:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else echo "PostgreSQL server binaries are missing: install the 'postgresql' package"; exit 1; fi; }
 
-install: $(VENV)/.installed postgres-binaries ## Install everything (uv, .venv from the lock, PostgreSQL)
+.PHONY: redis-server
+redis-server:
+	@command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Redis (apt-get), the Celery broker of dxw up --executor celery"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server is missing: install the 'redis-server' package"; exit 1; fi; }
 
-run: install ## Start the embedded warehouse and run the whole pipeline through Airflow
+install: $(VENV)/.installed postgres-binaries redis-server ## Install everything (uv, .venv from the lock, PostgreSQL, Redis)
+
+run: install ## Run the whole pipeline through the resident Airflow scheduler on the sample
 	$(DXW) run
 
 test: install ## Run every test against a real PostgreSQL, Airflow and dbt
@@ -59,10 +67,19 @@ format: install ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix include dags tests bench
 	$(VENV)/bin/ruff format include dags tests bench
 
-airflow: install ## Start the Airflow UI (standalone) on http://127.0.0.1:8080
-	$(DXW) db start
-	$(DXW) db init
-	$(DXW) airflow standalone
+up: install ## Start Airflow in the background (LocalExecutor); prints the UI address
+	$(DXW) up
+
+up-celery: install ## Start Airflow on CeleryExecutor: a loopback Redis and WORKERS (2) workers
+	$(DXW) up --executor celery --workers $(or $(WORKERS),2)
+
+down: ## Stop every service `make up` / `dxw up` started
+	@if [ -x $(DXW) ]; then $(DXW) down; else echo "nothing installed, nothing running"; fi
+
+status: ## List the services of this home and their state
+	$(DXW) status
+
+airflow: up ## The Airflow UI: same as `make up`
 
 db-start: install ## Start the embedded warehouse
 	$(DXW) db start
@@ -70,6 +87,7 @@ db-start: install ## Start the embedded warehouse
 db-stop: install ## Stop the embedded warehouse
 	$(DXW) db stop
 
-clean: ## Stop the warehouse and delete all local state (.dxw/)
+clean: ## Stop the services and the warehouse and delete all local state (.dxw/)
+	-$(DXW) down
 	-$(DXW) db stop
 	rm -rf .dxw

@@ -16,7 +16,15 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, Connection, dag, get_current_context, task
 
 RAW_SUBMISSIONS = Asset("dxw://warehouse/raw", group="dx-warehouse")
-DEFAULT_ARGS = {"owner": "dx-warehouse", "retries": 2, "retry_delay": timedelta(seconds=20)}
+DEFAULT_ARGS = {
+    "owner": "dx-warehouse",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=20),
+    # Ahead of every transform task when both wait for a slot: a transform never delays the
+    # next ingest (its dbt nodes take no slot at all; see dxw_transform).
+    "priority_weight": 100,
+    "weight_rule": "absolute",
+}
 
 
 @dag(

@@ -2,10 +2,12 @@
 
 Scheduled on the `raw` Asset that `dxw_ingest` updates. Astronomer Cosmos renders the dbt
 project from a prebuilt manifest (`$DXW_HOME/dbt/manifest/manifest.json`, written by
-`dxw.transform.dbt.ensure_manifest`, e.g. by `dxw build`): one task per seed and model, each
-followed by a task of its tests, run locally with dbtRunner as the transformer role (Airflow
-connection `dxw_transformer`). Parsing this file never runs dbt nor touches a database. Without
-a manifest the DAG falls back to a single task that writes it and runs the whole `dbt build`.
+`dxw.transform.dbt.ensure_manifest`, e.g. by `dxw build`) in WATCHER mode: one producer task
+runs a single `dbt build` (dbtRunner, transformer role, Airflow connection `dxw_transformer`);
+every seed, every model and the tests of each model keep their own task, which the triggerer
+ends with the node's result (`dxw.transform.watch`), so they cost no worker slot. Parsing this
+file never runs dbt nor touches a database. Without a manifest the DAG falls back to a single
+task that writes it and runs the whole `dbt build`.
 The marts data-quality gate (Great Expectations, `expectations/`) then validates the marts:
 a failed critical expectation fails the run and nothing is published. Otherwise the docs are
 published under `$DXW_HOME/docs/dbt` and the `marts` Asset is updated.
@@ -49,7 +51,10 @@ def dxw_transform() -> None:
     if dxw_dbt.manifest_path(CONFIG).exists():
         from cosmos import DbtTaskGroup
 
+        from dxw.transform.watch import finish_in_triggerer
+
         dbt_project = DbtTaskGroup(group_id="dbt", **dxw_dbt.task_group_args(CONFIG))
+        finish_in_triggerer(dbt_project.iter_tasks())
     else:
 
         @task

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
@@ -15,33 +14,12 @@ from dxw.config import Settings
 from dxw.db.embedded import EmbeddedPostgres
 from dxw.pipeline import PIPELINE_DAGS, dag_run_succeeded
 
-from .conftest import make_home
 
-
-@pytest.fixture(scope="module")
-def pipeline_home():
-    home = make_home("dxw-run-")
-    yield home
-    EmbeddedPostgres(Settings(home=home, warehouse_url=None)).stop()
-    shutil.rmtree(home, ignore_errors=True)
-
-
+# `pipeline_home` (tests/conftest.py): a fresh home after `dxw run`, what `make run` does. That
+# the run went through the resident scheduler and stopped it is checked in test_service.py.
 @pytest.mark.slow
-def test_dxw_run_drives_airflow_end_to_end(pipeline_home) -> None:
-    env = {**os.environ, "DXW_HOME": str(pipeline_home)}
-    env.pop("DXW_WAREHOUSE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "dxw.cli", "run"],
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    for dag_id in PIPELINE_DAGS:
-        log = (pipeline_home / "logs" / f"{dag_id}.log").read_text()
-        assert dag_run_succeeded(log), dag_id
-    config = Settings(home=pipeline_home, warehouse_url=None)
+def test_dxw_run_succeeded_through_airflow(pipeline_home) -> None:
+    config = pipeline_home
     airflow_url = EmbeddedPostgres(config).url("airflow", "airflow")
     with psycopg.connect(airflow_url) as conn:
         states = dict(conn.execute("select dag_id, state from dag_run").fetchall())
@@ -66,7 +44,7 @@ def test_sample_went_through_the_dags(pipeline_home) -> None:
     from dxw.pipeline import warehouse_summary
     from dxw.sample import sample_files
 
-    config = Settings(home=pipeline_home, warehouse_url=None)
+    config = pipeline_home
     expected = [f for f in sample_files()]
     accepted = sum(1 for f in expected if f.expect == "accepted")
     rejected = [f.name for f in expected if f.expect == "rejected"]
@@ -98,10 +76,10 @@ def test_sample_went_through_the_dags(pipeline_home) -> None:
 def test_ingesting_the_sample_again_changes_nothing(pipeline_home) -> None:
     from dxw.sample import write_sample
 
-    config = Settings(home=pipeline_home, warehouse_url=None)
+    config = pipeline_home
     before = _raw_counts(config)
     write_sample(config.inbox)
-    env = {**os.environ, "DXW_HOME": str(pipeline_home)}
+    env = {**os.environ, "DXW_HOME": str(config.home)}
     result = subprocess.run(
         [sys.executable, "-m", "dxw.cli", "airflow", "dags", "test", "dxw_ingest"],
         env=env,
@@ -138,11 +116,11 @@ def test_marts_of_the_dag_run_equal_a_full_refresh(pipeline_home) -> None:
 
     from .data.warehouse_checks import dxw_build, mart_checksums
 
-    config = Settings(home=pipeline_home, warehouse_url=None)
+    config = pipeline_home
     url = warehouse_url("owner", config)
     by_airflow = mart_checksums(url)
     assert by_airflow and all(rows > 0 for rows, _ in by_airflow.values()), by_airflow
-    assert dxw_build(pipeline_home, full_refresh=True) == 0
+    assert dxw_build(config.home, full_refresh=True) == 0
     assert mart_checksums(url) == by_airflow, "full refresh"
 
 
@@ -155,7 +133,7 @@ def test_bi_role_reads_marts_only_and_no_personal_data(pipeline_home) -> None:
 
     from .data.warehouse_checks import columns_of, readable_relations
 
-    config = Settings(home=pipeline_home, warehouse_url=None)
+    config = pipeline_home
     owner = warehouse_url("owner", config)
     readable = readable_relations(owner, "dxw_bi")
     assert {schema for schema, _, _ in readable} == {"marts"}, readable
@@ -193,24 +171,27 @@ def test_no_password_in_logs_task_logs_dbt_artifacts_or_docs(pipeline_home) -> N
 
     from .data.warehouse_checks import files_under, mode, scan_for_secrets
 
-    home = pipeline_home
+    home = pipeline_home.home
     passwords = json.loads((home / "secrets" / "roles.json").read_text())
-    # `airflow dags test` writes the task logs into $DXW_HOME/logs/<dag_id>.log; Airflow's own
-    # log folder is scanned too, whatever it holds.
-    required = [home / "logs", home / "dbt", home / "docs"]
+    # The resident service's own logs are under $DXW_HOME/logs/service, Airflow's task logs
+    # under $DXW_HOME/airflow/logs: both are scanned, whatever else they hold.
+    required = [home / "logs", home / "dbt", home / "docs", home / "airflow" / "logs"]
     scanned_files = {p.relative_to(home).as_posix() for p in files_under(*required)}
     for artifact in (
-        "logs/dxw_ingest.log",  # Airflow task logs of the ingest run
-        "logs/dxw_transform.log",  # ... and of the Cosmos tasks (dbt's output)
+        "logs/service/api-server.log",  # the resident components
+        "logs/service/scheduler.log",
+        "logs/service/triggerer.log",
         "docs/dbt/index.html",  # dbt docs
         "docs/gx/index.html",  # Great Expectations Data Docs
     ):
         assert artifact in scanned_files, f"{artifact} missing: nothing to scan"
     for artifact in ("manifest.json", "run_results.json", "catalog.json"):  # dbt target/
         assert any(f.endswith(f"/{artifact}") for f in scanned_files), artifact
-    for dag_id in ("dxw_ingest", "dxw_transform"):
-        assert "task_id=" in (home / "logs" / f"{dag_id}.log").read_text(), dag_id
-    assert "ingest summary" in (home / "logs" / "dxw_ingest.log").read_text()
+    task_logs = home / "airflow" / "logs"
+    publish = list(task_logs.glob("dag_id=dxw_ingest/*/task_id=publish/*.log"))
+    assert any("ingest summary" in log.read_text() for log in publish), publish
+    producer = list(task_logs.glob("dag_id=dxw_transform/*/task_id=dbt.dbt_producer_watcher/*"))
+    assert any("Finished running" in log.read_text() for log in producer), producer
     others = [
         p
         for p in home.iterdir()

@@ -8,17 +8,27 @@ from pathlib import Path
 
 from dxw.config import AIRFLOW_CONN_IDS, AIRFLOW_DB, REPO_ROOT, Settings, settings
 from dxw.db.embedded import EmbeddedPostgres
+from dxw.service.plan import ServicePlan, broker_url, load_plan
 
-DEFAULT_API_PORT = 8080
+#: Task slots per scheduler: two cores, so more parallel task processes only thrash.
+DEFAULT_PARALLELISM = "4"
 
 
-def airflow_env(config: Settings | None = None, api_port: int | None = None) -> dict[str, str]:
-    """os.environ plus Airflow settings, metadata database and role connections for this home."""
+def airflow_env(config: Settings | None = None, plan: ServicePlan | None = None) -> dict[str, str]:
+    """os.environ plus Airflow settings, metadata database and role connections for this home.
+
+    The executor and ports come from `plan`, else from the service this home runs (`dxw up`),
+    else LocalExecutor on $DXW_AIRFLOW_PORT or 8080. An executor set in the environment
+    (AIRFLOW__CORE__EXECUTOR) wins over the default, never over a running service's plan.
+    """
     config = config or settings()
+    plan = plan or load_plan(config) or ServicePlan(api_port=_env_port())
     env = dict(os.environ)
-    port = api_port or int(env.get("DXW_AIRFLOW_PORT", DEFAULT_API_PORT))
-    # `airflow standalone` and the executors start `airflow` (and dbt) subprocesses by name.
+    # `airflow` components and the executors start `airflow` (and dbt) subprocesses by name.
     venv_bin = str(Path(sys.executable).parent)
+    executor = plan.executor_class
+    if not load_plan(config) and env.get("AIRFLOW__CORE__EXECUTOR"):
+        executor = env["AIRFLOW__CORE__EXECUTOR"]
     env.update(
         {
             "PATH": os.pathsep.join([venv_bin, env.get("PATH", "")]),
@@ -26,21 +36,32 @@ def airflow_env(config: Settings | None = None, api_port: int | None = None) -> 
             "AIRFLOW_HOME": str(config.airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            # Two cores: more parallel task processes only thrash.
-            "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "4"),
+            "AIRFLOW__CORE__EXECUTOR": executor,
+            "AIRFLOW__CORE__PARALLELISM": env.get(
+                "AIRFLOW__CORE__PARALLELISM", DEFAULT_PARALLELISM
+            ),
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__API__PORT": str(plan.api_port),
             "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{plan.api_url}/execution/",
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
             "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+            # Parsing dxw_transform renders ~65 tasks from the dbt manifest: every 30 s (the
+            # default) costs a fifth of a core; DAG files change with deployments.
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": env.get(
+                "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL", "120"
+            ),
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "AIRFLOW__COSMOS__CACHE_DIR": str(config.dbt_dir / "cosmos"),
             "DO_NOT_TRACK": "1",
         }
     )
+    if "scheduler" in plan.log_ports:
+        env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(plan.log_ports["scheduler"])
+    if "triggerer" in plan.log_ports:
+        env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = str(plan.log_ports["triggerer"])
+    metadata = None
     if config.embedded:
         server = EmbeddedPostgres(config)
         metadata = server.url("airflow", AIRFLOW_DB).replace(
@@ -49,4 +70,17 @@ def airflow_env(config: Settings | None = None, api_port: int | None = None) -> 
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = metadata
         for role, conn_id in AIRFLOW_CONN_IDS.items():
             env[f"AIRFLOW_CONN_{conn_id.upper()}"] = server.url(role)
+    if executor == "CeleryExecutor" and plan.redis_port:
+        env["AIRFLOW__CELERY__BROKER_URL"] = broker_url(config, plan)
+        if metadata:
+            env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + metadata.replace("+psycopg2", "")
+        # Longer than any task may run, so the broker never hands a running task to another
+        # worker; the transform's dbt build is the longest.
+        env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT"] = "21600"
     return env
+
+
+def _env_port() -> int:
+    from dxw.service.plan import DEFAULT_API_PORT
+
+    return int(os.environ.get("DXW_AIRFLOW_PORT") or DEFAULT_API_PORT)

@@ -121,19 +121,34 @@ def airflow(args: tuple[str, ...]) -> None:
 
 @main.command("run")
 @click.option("--sample/--no-sample", default=True, help="Write the sample submissions first.")
-def run(sample: bool) -> None:
-    """Start the warehouse and run the whole pipeline through Airflow."""
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "celery"]),
+    default="local",
+    show_default=True,
+    help="Executor of the Airflow this starts (ignored when Airflow is already up).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=2,
+    show_default=True,
+    help="Celery workers (with --executor celery).",
+)
+def run(sample: bool, executor: str, workers: int) -> None:
+    """Run the whole pipeline through the resident Airflow scheduler (started if needed)."""
     from dxw.pipeline import run_pipeline
 
-    sys.exit(run_pipeline(console, sample=sample))
+    sys.exit(run_pipeline(console, sample=sample, executor=executor, workers=workers))
 
 
 def _register() -> None:
     from dxw.ingest.cli import ingest, sample, template
     from dxw.quality.cli import validate
+    from dxw.service.cli import down, status, up
     from dxw.transform.cli import build
 
-    for command in (ingest, template, sample, build, validate):
+    for command in (ingest, template, sample, build, validate, up, down, status):
         main.add_command(command)
 
 

@@ -78,6 +78,11 @@ class Settings:
     def logs_dir(self) -> Path:
         return self.home / "logs"
 
+    @property
+    def run_dir(self) -> Path:
+        """PIDs and the layout of the resident services (`dxw up`)."""
+        return self.home / "run"
+
 
 def settings() -> Settings:
     """Settings from `DXW_HOME` (default `.dxw/` in the repo) and `DXW_WAREHOUSE_URL`."""

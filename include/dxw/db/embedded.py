@@ -70,7 +70,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _port_in_use(port: int) -> bool:
+def port_in_use(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:`port`."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
@@ -234,7 +235,7 @@ class EmbeddedPostgres:
             return status.port
         self._ensure_dirs()
         port = self.port()
-        if port is None or _port_in_use(port):
+        if port is None or port_in_use(port):
             port = free_port()
         options = (
             f"-c listen_addresses=127.0.0.1 -p {port} -k {self.run_dir} "

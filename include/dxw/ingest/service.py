@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import time
@@ -310,9 +311,19 @@ def ingest_paths(
     quarantine: Path,
     workers: int | None = None,
 ) -> Iterator[FileOutcome]:
-    """Ingest files with `workers` processes (default: one per core), yielding as they finish."""
+    """Ingest files with `workers` processes (default: one per core), yielding as they finish.
+
+    Inside a daemonic process (a task of a Celery prefork worker) no process may be started:
+    the files are then ingested one after another in this process, and the DAG scales out by
+    running its batches on several workers instead.
+    """
     files = [str(p) for p in paths]
     workers = max(1, min(workers or os.cpu_count() or 1, len(files) or 1))
+    if workers > 1 and multiprocessing.current_process().daemon:
+        logger.info(
+            "running in a daemonic process (a Celery worker): %d files in this process", len(files)
+        )
+        workers = 1
     if workers == 1:
         with psycopg.connect(url, autocommit=True) as conn:
             for name in files:

@@ -37,6 +37,8 @@ TARGET_NAME = "transformer"
 PROJECT_NAME = "dx_warehouse"
 #: Schema dbt would use for a model without one (none: every folder names its schema).
 DEFAULT_SCHEMA = "staging"
+#: dbt threads in a build: the machines this runs on have two cores.
+DBT_THREADS = 2
 #: Folders of the project that are dbt's output, not its input.
 _OUTPUT_DIRS = frozenset({"target", "logs", "dbt_packages", ".user.yml"})
 #: Files of the docs site copied from the target folder to `$DXW_HOME/docs/dbt`.
@@ -242,33 +244,47 @@ def prepare_cosmos(config: Settings | None = None) -> None:
         **QUIET_ENV,
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__COSMOS__CACHE_DIR": str(cache),
+        # The WATCHER producer is never retried (`retries: 0`): its XCom backup in a Variable,
+        # rewritten whole at every node event, would only slow the build.
+        "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
 
 
-def use_home_tmp(context: object = None) -> None:
-    """Put the temporary project copies of Cosmos tasks under `$DXW_HOME/tmp` (pre_execute)."""
+def before_dbt(context: Any) -> None:
+    """pre_execute of the Cosmos tasks: project copies under `$DXW_HOME/tmp`; results published.
+
+    Cosmos' WATCHER producer also pushes an XCom for every start, compile, execute and finish
+    event of every node (four HTTP calls per node, made while dbt's threads wait) for its own
+    sensors to print; the triggers here read `dxw.transform.watch.RESULTS_KEY` instead, so
+    only error events are kept.
+    """
     folder = tmp_dir(settings())
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["TMPDIR"] = str(folder)
     tempfile.tempdir = str(folder)
+    from cosmos.operators._watcher import base
+    from cosmos.operators.watcher import DbtProducerWatcherOperator
+
+    from dxw.transform.watch import publish_node_results
+
+    task = context["task"]
+    if isinstance(task, DbtProducerWatcherOperator):
+        base._DBT_EVENT_ALLOWLIST = base._DBT_ERROR_EVENTS_TYPES
+        publish_node_results(task, context)
 
 
 def task_group_args(config: Settings | None = None) -> dict[str, Any]:
     """Keyword arguments of the Cosmos `DbtTaskGroup` that runs the project from the manifest.
 
-    Local execution through dbtRunner in this environment; the profile comes from the Airflow
-    connection of the transformer role; each model is a task followed by a task of its tests.
+    WATCHER execution: one producer task runs a single `dbt build` through dbtRunner as the
+    transformer role (Airflow connection `dxw_transformer`); every seed, model and the tests
+    of each model keep a task of their own that reports that node's result (see
+    `dxw.transform.watch`, which moves them to the triggerer).
     """
     from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import (
-        ExecutionMode,
-        InvocationMode,
-        LoadMode,
-        TestBehavior,
-        TestIndirectSelection,
-    )
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
     from cosmos.profiles import PostgresUserPasswordProfileMapping
 
     config = config or settings()
@@ -285,15 +301,12 @@ def task_group_args(config: Settings | None = None) -> dict[str, Any]:
             target_name=TARGET_NAME,
             profile_mapping=PostgresUserPasswordProfileMapping(
                 conn_id=AIRFLOW_CONN_IDS["transformer"],
-                profile_args={"schema": DEFAULT_SCHEMA, "threads": 1},
+                profile_args={"schema": DEFAULT_SCHEMA, "threads": DBT_THREADS},
             ),
         ),
         "execution_config": ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL,
+            execution_mode=ExecutionMode.WATCHER,
             invocation_mode=InvocationMode.DBT_RUNNER,
-            # A model's test task runs the tests whose other parents are its ancestors (a
-            # fact's relationships to the dimensions), never tests of models not built yet.
-            test_indirect_selection=TestIndirectSelection.BUILDABLE,
         ),
         "render_config": RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
@@ -303,7 +316,9 @@ def task_group_args(config: Settings | None = None) -> dict[str, Any]:
             emit_datasets=False,
             enable_mock_profile=False,
         ),
-        "operator_args": {"install_deps": False, "pre_execute": use_home_tmp},
+        # The producer runs the build once: a retry would skip itself (Cosmos' rule), so a
+        # failed transform is rerun as a new DAG run.
+        "operator_args": {"install_deps": False, "pre_execute": before_dbt, "retries": 0},
     }
 
 
