@@ -129,11 +129,12 @@ def run(sample: bool) -> None:
 
 
 def _register() -> None:
+    from dxw.bi.cli import bi
     from dxw.ingest.cli import ingest, sample, template
     from dxw.quality.cli import validate
     from dxw.transform.cli import build
 
-    for command in (ingest, template, sample, build, validate):
+    for command in (ingest, template, sample, build, validate, bi):
         main.add_command(command)
 
 
