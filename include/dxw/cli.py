@@ -130,11 +130,12 @@ def run(sample: bool) -> None:
 
 def _register() -> None:
     from dxw.bi.cli import bi
+    from dxw.docs.cli import docs
     from dxw.ingest.cli import ingest, sample, template
     from dxw.quality.cli import validate
     from dxw.transform.cli import build
 
-    for command in (ingest, template, sample, build, validate, bi):
+    for command in (ingest, template, sample, build, validate, bi, docs):
         main.add_command(command)
 
 
