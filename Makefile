@@ -87,8 +87,8 @@ bench-full: install postgres-binaries ## Full-size benchmarks (national cycles, 
 	$(VENV)/bin/python -m bench --full
 
 lint: install ## ruff, mypy
-	$(VENV)/bin/ruff check include dags tests bench
-	$(VENV)/bin/ruff format --check include dags tests bench
+	$(VENV)/bin/ruff check include dags tests bench bi/superset/*.py
+	$(VENV)/bin/ruff format --check include dags tests bench bi/superset/*.py
 	$(VENV)/bin/mypy
 	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models
 

@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
 ADMIN_ROLE = "Admin"
 #: The database files of the bundle carry this placeholder instead of a URI with a password.
 URI_PLACEHOLDER_PASSWORD = "XXXXXXXXXX"  # noqa: S105 - Superset's own mask, not a secret

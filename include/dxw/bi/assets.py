@@ -12,7 +12,8 @@ instances gives two different trees. `normalise` turns an export into the commit
   keeps the name it has in the repository (matched by uuid); a new one is named after its
   slug or English title;
 - the instance's ids replaced by stable ones (a chart's position on its dashboard), ids that
-  Superset recomputes dropped (`query_context`, `params.datasource`);
+  Superset recomputes dropped (`query_context`, `params.datasource`), and so are the label
+  colours Superset saves into a dashboard each time someone opens it;
 - YAML written with Vietnamese as text, so that a change in the UI is a readable diff.
 """
 
@@ -37,6 +38,8 @@ METADATA = {"version": "1.0.0", "type": "assets"}
 PLACEHOLDER_URI = "postgresql+psycopg2://dxw_bi:XXXXXXXXXX@localhost:5432/dxw"
 #: Chart parameters that hold ids of one Superset instance; import sets them anew.
 _INSTANCE_PARAMS = ("datasource", "slice_id", "dashboards")
+#: Dashboard metadata Superset derives and saves whenever someone opens the dashboard.
+_DERIVED_METADATA = ("color_scheme_domain", "shared_label_colors", "map_label_colors")
 
 
 class AssetsError(ValueError):
@@ -65,6 +68,11 @@ def read_bundle(folder: Path) -> dict[str, str]:
     }
 
 
+def load(text: str) -> Any:
+    """YAML as data (libyaml's loader when PyYAML has it: exports are long)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 def dump(data: Any) -> str:
     """YAML as committed: Superset's key order, Vietnamese as text, wide lines."""
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
@@ -74,7 +82,7 @@ def _uuid_names(existing: Mapping[str, str]) -> dict[str, str]:
     """uuid -> path of the files already in the repository."""
     names = {}
     for path, text in existing.items():
-        data = yaml.safe_load(text)
+        data = load(text)
         if isinstance(data, dict) and data.get("uuid"):
             names[str(data["uuid"])] = path
     return names
@@ -139,6 +147,8 @@ def _normalise_dashboard(config: dict[str, Any]) -> dict[str, Any]:
             if meta.get("chartId") in ordinals:
                 meta["chartId"] = ordinals[meta["chartId"]]
     metadata = config.get("metadata") or {}
+    for key in _DERIVED_METADATA:
+        metadata.pop(key, None)
     for key in ("timed_refresh_immune_slices",):
         if key in metadata:
             metadata[key] = _remap(metadata[key], ordinals)
@@ -189,7 +199,7 @@ def normalise(raw: Mapping[str, str], existing: Mapping[str, str] | None = None)
         kind = path.split("/", 1)[0]
         if kind not in KINDS:
             continue  # metadata.yaml, themes, tags: not ours to commit
-        config = yaml.safe_load(raw[path])
+        config = load(raw[path])
         if not isinstance(config, dict) or "uuid" not in config:
             raise AssetsError(f"{path}: not a Superset asset (no uuid)")
         if kind == "databases":
@@ -245,7 +255,7 @@ def dashboards(bundle: Mapping[str, str]) -> list[dict[str, Any]]:
     """The dashboards of a bundle (title, slug, uuid, chart uuids in layout order)."""
     found = []
     for path in sorted(p for p in bundle if p.startswith("dashboards/")):
-        config = yaml.safe_load(bundle[path])
+        config = load(bundle[path])
         charts = [
             node["meta"]["uuid"]
             for node in _walk_layout(config.get("position") or {})
@@ -267,6 +277,6 @@ def charts(bundle: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """uuid -> chart config, for every chart of a bundle."""
     found = {}
     for path in (p for p in bundle if p.startswith("charts/")):
-        config = yaml.safe_load(bundle[path])
+        config = load(bundle[path])
         found[str(config["uuid"])] = config
     return found

@@ -1,4 +1,4 @@
-"""`dxw bi up | down | status | export | import`: Superset on the marts (register with add_command)."""
+"""`dxw bi up | down | status | export | import`: Superset on the marts (see docs/bi.md)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def bi_status() -> None:
     help="Folder to write (default: the repository's bi/dashboards).",
 )  # fmt: skip
 def bi_export(target: Path | None) -> None:
-    """Write Superset's dashboards into bi/dashboards (stable names, no password): commit the diff."""
+    """Write Superset's dashboards into bi/dashboards (stable names, no password)."""
     from dxw.bi import superset
     from dxw.bi.assets import ASSETS_DIR
     from dxw.config import settings

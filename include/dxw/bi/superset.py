@@ -36,6 +36,16 @@ HOST = "127.0.0.1"
 ADMIN_USER = "admin"
 #: Seconds `up` waits for /health before it gives up (a cold start takes about half a minute).
 DEFAULT_TIMEOUT = 240.0
+#: One worker (about 350 MB) with threads for a dashboard's parallel chart queries. gunicorn's
+#: control socket would be one file in $HOME shared by every instance: off.
+GUNICORN_OPTIONS = (
+    "--workers=1",
+    "--worker-class=gthread",
+    "--threads=8",
+    "--timeout=120",
+    "--graceful-timeout=10",
+    "--no-control-socket",
+)
 #: Environment variables of the project's venv that must not leak into Superset's.
 _FOREIGN_ENV = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "FLASK_APP", "SUPERSET_CONFIG_PATH")
 
@@ -214,7 +224,7 @@ def _read_int(path: Path) -> int | None:
 def health(port: int, timeout: float = 3.0) -> bool:
     """Whether Superset answers OK on /health."""
     try:
-        with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=timeout) as response:
             return bool(response.status == 200 and response.read().strip() == b"OK")
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -248,9 +258,7 @@ def log_tail(paths: SupersetPaths, lines: int = 30) -> str:
     return "\n".join(texts)
 
 
-def run_helper(
-    args: list[str], config: Settings, extra_env: dict[str, str], log: Path
-) -> None:
+def run_helper(args: list[str], config: Settings, extra_env: dict[str, str], log: Path) -> None:
     """Run `bi/superset/dxw_superset.py` with Superset's Python; raise with its log tail."""
     paths = SupersetPaths.of(config)
     env = {**superset_env(paths), **extra_env}
@@ -318,9 +326,7 @@ def up(
         )
     port = port or configured_port()
     if _port_taken(port):
-        raise SupersetError(
-            f"port {HOST}:{port} is already in use: set {ENV_PORT} to a free port"
-        )
+        raise SupersetError(f"port {HOST}:{port} is already in use: set {ENV_PORT} to a free port")
     python = _python()
     if config.embedded:
         from dxw.db.embedded import EmbeddedPostgres
@@ -335,19 +341,13 @@ def up(
     with paths.log_file.open("a") as log:
         log.write(f"\n=== dxw bi up at {time.ctime()} on {HOST}:{port}\n")
         log.flush()
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [
                 str(python.with_name("gunicorn")),
-                "--bind", f"{HOST}:{port}",
-                "--workers", "1",
-                "--worker-class", "gthread",
-                "--threads", "8",
-                "--timeout", "120",
-                "--graceful-timeout", "10",
-                # gunicorn's control socket would be one file in $HOME shared by every instance.
-                "--no-control-socket",
+                *("--bind", f"{HOST}:{port}"),
+                *GUNICORN_OPTIONS,
                 "superset.app:create_app()",
-            ],  # fmt: skip
+            ],
             env=superset_env(paths),
             cwd=paths.home,
             stdin=subprocess.DEVNULL,
@@ -433,9 +433,7 @@ def export_dashboards(config: Settings, target: Path = ASSETS_DIR) -> list[str]:
         raise SupersetError(f"no Superset under {paths.home}: run `dxw bi up` first")
     creds = ensure_secrets(paths)
     with tempfile.TemporaryDirectory(prefix="dxw-bi-export-") as scratch:
-        run_helper(
-            ["--admin", creds["admin_user"], "export", scratch], config, {}, paths.setup_log
-        )
+        run_helper(["--admin", creds["admin_user"], "export", scratch], config, {}, paths.setup_log)
         raw = read_bundle(Path(scratch))
     bundle = normalise(raw, read_bundle(target))
     changed = write_bundle(bundle, target)

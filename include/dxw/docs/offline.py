@@ -120,7 +120,9 @@ def _local_target(url: str, site: Path, vendor: Path, report: OfflineReport) -> 
         shutil.copyfile(vendor / package_file, target)
         companion = COMPANION_DIRS.get(package_file)
         if companion and (vendor / companion).is_dir():
-            shutil.copytree(vendor / companion, site / VENDOR_FOLDER / companion, dirs_exist_ok=True)
+            shutil.copytree(
+                vendor / companion, site / VENDOR_FOLDER / companion, dirs_exist_ok=True
+            )
         report.vendored.add(package_file)
     return target
 
@@ -147,9 +149,11 @@ def make_offline(site: Path, vendor: Path | None = None) -> OfflineReport:
 
         updated = text if path.suffix == ".css" else _rewrite_tags(text, local)
         updated = _CSS_URL.sub(
-            lambda m: m.group(0).replace(m.group("url"), local(m.group("url")) or m.group("url"))
-            if _REMOTE.match(m.group("url"))
-            else m.group(0),
+            lambda m: (
+                m.group(0).replace(m.group("url"), local(m.group("url")) or m.group("url"))
+                if _REMOTE.match(m.group("url"))
+                else m.group(0)
+            ),
             updated,
         )
         if updated != text:

@@ -25,7 +25,9 @@ def landing_page(docs: Path) -> bytes:
         if (docs / folder / "index.html").exists():
             items.append(f'<li><a href="{folder}/index.html">{html.escape(title)}</a></li>')
         else:
-            items.append(f"<li>{html.escape(title)}: not built yet (run <code>make run</code>)</li>")
+            items.append(
+                f"<li>{html.escape(title)}: not built yet (run <code>make run</code>)</li>"
+            )
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<title>dx-warehouse docs</title></head><body style='font-family:sans-serif'>"
@@ -47,7 +49,7 @@ class DocsHandler(http.server.SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: one line per request only for errors."""
         if args and str(args[1] if len(args) > 1 else "").startswith(("4", "5")):
             super().log_message(format, *args)
