@@ -177,8 +177,10 @@ def _api(bi: BI) -> requests.Session:
 def browser(bi: BI) -> Iterator[Any]:
     """Chromium driven by Selenium, logged in to Superset as the admin."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        if os.geteuid() == 0:
+            pytest.fail("Chromium or ChromeDriver is missing: `make browser-binaries` installs it")
         pytest.skip(
-            "Chromium or ChromeDriver is missing and could not be installed (not root): "
+            "Chromium or ChromeDriver is missing and cannot be installed without root: "
             "apt-get install chromium chromium-driver fonts-noto-core"
         )
     from selenium import webdriver
