@@ -140,6 +140,9 @@ def test_up_printed_where_to_go_and_the_secrets_are_private(bi: BI) -> None:
     assert set(json.loads(secrets_file.read_text())) == {
         "secret_key", "admin_user", "admin_password"
     }  # fmt: skip
+    roles = json.loads((bi.config.secrets_dir / "roles.json").read_text())
+    uri_stamp = (bi.config.home / "superset" / ".uri-stamp").read_text()
+    assert roles["bi"] not in uri_stamp and len(uri_stamp) == 64
     result = dxw(["bi", "status"], bi.env)
     assert result.returncode == 0, result.stdout
     assert f"healthy: http://127.0.0.1:{bi.port}/" in result.stdout

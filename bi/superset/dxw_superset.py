@@ -5,6 +5,7 @@ SQLAlchemy 1.4 and Flask 2), inside one Superset app context, so that a cold sta
 one app start-up instead of one per `superset` CLI command:
 
     python dxw_superset.py setup  [--assets DIR]    migrate, admin, roles, then import DIR
+                         [--uri-of DIR]    ... or only give DIR's database the current URI
     python dxw_superset.py import DIR               import the dashboards of DIR (overwrite)
     python dxw_superset.py export DIR               write every dashboard (and what it uses)
 
@@ -116,6 +117,26 @@ def import_assets(folder: Path, uri: str, username: str) -> int:
     return sum(1 for name in contents if name.startswith("dashboards/"))
 
 
+def set_uri(folder: Path, uri: str) -> int:
+    """Give the bundle's database(s), already in Superset, a new URI (port or password changed)."""
+    import uuid
+
+    import yaml
+    from superset import db
+    from superset.models.core import Database
+
+    uuids = [
+        uuid.UUID(str(yaml.safe_load(text)["uuid"]))
+        for name, text in read_bundle(folder).items()
+        if name.startswith("databases/")
+    ]
+    databases = db.session.query(Database).filter(Database.uuid.in_(uuids)).all()
+    for database in databases:
+        database.set_sqlalchemy_uri(uri)
+    db.session.commit()
+    return len(databases)
+
+
 def export_assets(folder: Path, username: str) -> int:
     """Superset's export of every dashboard with its charts, datasets and database."""
     from superset import db, security_manager
@@ -145,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin", default=os.environ.get("DXW_SUPERSET_ADMIN_USER", "admin"))
     commands = parser.add_subparsers(dest="command", required=True)
     setup = commands.add_parser("setup", help="migrate, admin, roles, then import --assets")
-    setup.add_argument("--assets", type=Path)
+    setup.add_argument("--assets", type=Path, help="import this bundle")
+    setup.add_argument("--uri-of", type=Path, help="only set the URI of this bundle's database(s)")
     setup.add_argument("--email", default="admin@dx-warehouse.invalid")
     setup.add_argument("--skip-migrate", action="store_true", help="schema known to be current")
     importing = commands.add_parser("import", help="import an assets folder")
@@ -169,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.assets:
                 count = import_assets(args.assets, _uri(), args.admin)
                 _say("imported %d dashboard(s) from %s", count, args.assets)
+            elif args.uri_of:
+                count = set_uri(args.uri_of, _uri())
+                _say("set the warehouse URI of %d database(s)", count)
         elif args.command == "import":
             count = import_assets(args.folder, _uri(), args.admin)
             _say("imported %d dashboard(s) from %s", count, args.folder)

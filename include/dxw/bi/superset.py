@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -98,6 +99,11 @@ class SupersetPaths:
     def schema_stamp(self) -> Path:
         """The Superset environment (lock hash) whose migrations and roles were applied."""
         return self.home / ".schema-stamp"
+
+    @property
+    def uri_stamp(self) -> Path:
+        """A keyed hash of the warehouse URI Superset was last given."""
+        return self.home / ".uri-stamp"
 
     @property
     def assets_stamp(self) -> Path:
@@ -279,33 +285,48 @@ def run_helper(args: list[str], config: Settings, extra_env: dict[str, str], log
 
 
 def prepare(config: Settings, *, force_import: bool = False) -> list[str]:
-    """Migrations and roles (when Superset changed), admin, dashboards (when bi/ changed)."""
+    """Migrations and roles (when Superset changed), admin, dashboards (when bi/ changed), the
+    warehouse URI (when its port or the BI password changed); what it did."""
     paths = SupersetPaths.of(config)
     paths.home.mkdir(parents=True, exist_ok=True)
     creds = ensure_secrets(paths)
-    schema_current = (
-        paths.schema_stamp.exists() and paths.schema_stamp.read_text() == environment_stamp()
-    )
-    bundle_stamp = assets_stamp()
-    assets_current = paths.assets_stamp.exists() and paths.assets_stamp.read_text() == bundle_stamp
-    if schema_current and assets_current and not force_import:
+    uri = bi_uri(config)
+    # The URI holds the BI password: only a keyed hash of it is kept.
+    uri_stamp = hmac.new(creds["secret_key"].encode(), uri.encode(), "sha256").hexdigest()
+    stamps = {
+        paths.schema_stamp: environment_stamp(),
+        paths.assets_stamp: assets_stamp(),
+        paths.uri_stamp: uri_stamp,
+    }
+    stale = {path for path, value in stamps.items() if not _stamped(path, value)}
+    if force_import:
+        stale.add(paths.assets_stamp)
+    if not stale:
         return []
     args = ["--admin", creds["admin_user"], "setup"]
     done = []
-    if schema_current:
-        args.append("--skip-migrate")
-    else:
+    if paths.schema_stamp in stale:
         done.append("metadata migrated")
-    env = {"DXW_SUPERSET_ADMIN_PASSWORD": creds["admin_password"]}
-    if force_import or not assets_current:
+    else:
+        args.append("--skip-migrate")
+    if paths.assets_stamp in stale:
         args += ["--assets", str(ASSETS_DIR)]
-        env["DXW_SUPERSET_WAREHOUSE_URI"] = bi_uri(config)
         done.append(f"dashboards loaded from {ASSETS_DIR.relative_to(REPO_ROOT)}")
+    elif paths.uri_stamp in stale:
+        args += ["--uri-of", str(ASSETS_DIR)]
+        done.append("warehouse URI updated")
+    env = {
+        "DXW_SUPERSET_ADMIN_PASSWORD": creds["admin_password"],
+        "DXW_SUPERSET_WAREHOUSE_URI": uri,
+    }
     run_helper(args, config, env, paths.setup_log)
-    paths.schema_stamp.write_text(environment_stamp())
-    if "--assets" in args:
-        paths.assets_stamp.write_text(bundle_stamp)
+    for path, value in stamps.items():
+        path.write_text(value)
     return done
+
+
+def _stamped(path: Path, value: str) -> bool:
+    return path.exists() and path.read_text() == value
 
 
 def up(
