@@ -43,11 +43,14 @@ def bi_up(port: int | None, timeout: float | None) -> None:
     except superset.SupersetError as error:
         raise _fail(error) from error
     paths = superset.SupersetPaths.of(config)
-    console.print(f"[green]✓[/] Superset running on {state.url} (PID {state.pid})")
-    console.print(f"  dashboards:  {state.url}dashboard/list/")
-    console.print(f"  log in as:   admin, password in {paths.secrets_file} (admin_password)")
-    console.print(f"  log:         {paths.log_file}")
-    console.print("  stop it:     .venv/bin/dxw bi down")
+    for line in (
+        f"[green]✓[/] Superset running on {state.url} (PID {state.pid})",
+        f"  dashboards:  {state.url}dashboard/list/",
+        f"  log in as:   admin, password in {paths.secrets_file} (key admin_password)",
+        f"  log:         {paths.log_file}",
+        "  stop it:     .venv/bin/dxw bi down",
+    ):
+        console.print(line, soft_wrap=True)
 
 
 @bi.command("down")
