@@ -62,6 +62,7 @@ class Stack:
     dockerfile: str
     superset_dockerfile: str
     superset_init: str
+    bi_superset_pyproject: str
     env_example: str
     dockerignore: str
     lock: str
@@ -77,6 +78,7 @@ class Stack:
             dockerfile=read("Dockerfile"),
             superset_dockerfile=read("docker/superset/Dockerfile"),
             superset_init=read("docker/superset/superset-init.sh"),
+            bi_superset_pyproject=read("bi/superset/pyproject.toml"),
             env_example=read("docker/.env.example"),
             dockerignore=read(".dockerignore"),
             lock=read("uv.lock"),
@@ -455,12 +457,34 @@ def superset_problems(stack: Stack) -> list[str]:
             if re.search(r"DXW_OWNER_PASSWORD|DXW_WAREHOUSE_URL|//dxw:", text):
                 problems.append(f"{name}.{path} uses the warehouse owner")
     script = stack.superset_init
-    for step in ("superset db upgrade", "fab create-admin", "superset init", "set-database-uri"):
+    for step in ("superset db upgrade", "fab create-admin", "superset init", "dxw_superset.py"):
         if step not in script:
             problems.append(f"superset-init.sh does not run `{step}`")
     uri_variables = [k for k, v in environment(init).items() if v in warehouse_uris]
-    if not any(re.search(rf"set-database-uri.*\$\{{?{k}\b", script) for k in uri_variables):
+    if not any(
+        re.search(rf"DXW_SUPERSET_WAREHOUSE_URI=\"?\$\{{?{k}\b", script) for k in uri_variables
+    ):
         problems.append("superset-init.sh does not register the dxw_bi URI")
+    problems.extend(bi_assets_problems(stack, init, script))
+    pinned = re.search(r'"apache-superset==([^"]+)"', stack.bi_superset_pyproject)
+    if pinned and not any(image == f"apache/superset:{pinned.group(1)}" for image in images):
+        problems.append(
+            f"the Superset image {images} is not bi/superset's apache-superset=={pinned.group(1)}"
+        )
+    return problems
+
+
+def bi_assets_problems(stack: Stack, init: dict[str, Any], script: str) -> list[str]:
+    """superset-init loads the repository's bi/dashboards, mounted read-only, as `make bi` does."""
+    assets = environment(init).get("DXW_BI_ASSETS")
+    if not assets:
+        return ["superset-init has no DXW_BI_ASSETS (where bi/ is mounted)"]
+    problems = []
+    mounts = [str(v) for v in init.get("volumes") or []]
+    if not any(re.fullmatch(rf"\./bi/?:{re.escape(assets)}:ro", mount) for mount in mounts):
+        problems.append(f"superset-init does not mount ./bi read-only at {assets}: {mounts}")
+    if not re.search(r"import\s+\"?\$\{?DXW_BI_ASSETS\}?/dashboards", script):
+        problems.append("superset-init.sh does not import $DXW_BI_ASSETS/dashboards")
     return problems
 
 
@@ -650,9 +674,38 @@ BROKEN: dict[str, tuple[str, Callable[[Stack], Stack], str]] = {
     "Superset unpinned": (
         "superset_problems",
         lambda s: s.edit(
-            "superset_dockerfile", "SUPERSET_VERSION=6.0.0", "SUPERSET_VERSION=latest"
+            "superset_dockerfile", "SUPERSET_VERSION=6.1.0", "SUPERSET_VERSION=latest"
         ),
         "not pinned",
+    ),
+    "Superset image not the version make bi runs": (
+        "superset_problems",
+        lambda s: s.edit("superset_dockerfile", "SUPERSET_VERSION=6.1.0", "SUPERSET_VERSION=6.0.0"),
+        "is not bi/superset's apache-superset==6.1.0",
+    ),
+    "bi/ not mounted into superset-init": (
+        "superset_problems",
+        lambda s: s.edit("compose", "      - ./bi:/app/dxw-bi:ro\n", ""),
+        "does not mount ./bi read-only",
+    ),
+    "bi/ mounted writable": (
+        "superset_problems",
+        lambda s: s.edit("compose", "./bi:/app/dxw-bi:ro", "./bi:/app/dxw-bi"),
+        "does not mount ./bi read-only",
+    ),
+    "dashboards not imported": (
+        "superset_problems",
+        lambda s: s.edit("superset_init", 'import "${DXW_BI_ASSETS}/dashboards"', "true"),
+        "does not import $DXW_BI_ASSETS/dashboards",
+    ),
+    "dashboards imported without the dxw_bi URI": (
+        "superset_problems",
+        lambda s: s.edit(
+            "superset_init",
+            'DXW_SUPERSET_WAREHOUSE_URI="${SUPERSET_WAREHOUSE_URI}"',
+            'DXW_SUPERSET_WAREHOUSE_URI="${OTHER_URI}"',
+        ),
+        "does not register the dxw_bi URI",
     ),
     "literal password": (
         "secret_problems",

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 : "${SUPERSET_ADMIN_USERNAME:?}" "${SUPERSET_ADMIN_PASSWORD:?}" "${SUPERSET_ADMIN_EMAIL:?}"
-: "${SUPERSET_WAREHOUSE_NAME:?}" "${SUPERSET_WAREHOUSE_URI:?}"
+: "${SUPERSET_WAREHOUSE_URI:?}" "${DXW_BI_ASSETS:?}"
 
 echo "Migrating Superset's metadata database"
 superset db upgrade
@@ -20,8 +20,11 @@ superset fab create-admin \
 echo "Setting up roles and permissions"
 superset init
 
-# The URI uses the read-only dxw_bi role (never the owner): it can read the marts only.
-echo "Registering the warehouse as Superset database '${SUPERSET_WAREHOUSE_NAME}' (role dxw_bi)"
-superset set-database-uri -d "${SUPERSET_WAREHOUSE_NAME}" -u "${SUPERSET_WAREHOUSE_URI}"
+# The same dashboards as `make bi`: the repository's bi/dashboards (mounted read-only), whose
+# database file is given the read-only dxw_bi URI in memory (never the owner, never on disk).
+echo "Loading the dashboards of bi/dashboards (warehouse registered as role dxw_bi)"
+DXW_SUPERSET_WAREHOUSE_URI="${SUPERSET_WAREHOUSE_URI}" \
+    python "${DXW_BI_ASSETS}/superset/dxw_superset.py" --admin "${SUPERSET_ADMIN_USERNAME}" \
+    import "${DXW_BI_ASSETS}/dashboards"
 
 echo "superset-init done"

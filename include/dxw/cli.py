@@ -143,12 +143,14 @@ def run(sample: bool, executor: str, workers: int) -> None:
 
 
 def _register() -> None:
+    from dxw.bi.cli import bi
+    from dxw.docs.cli import docs
     from dxw.ingest.cli import ingest, sample, template
     from dxw.quality.cli import validate
     from dxw.service.cli import down, status, up
     from dxw.transform.cli import build
 
-    for command in (ingest, template, sample, build, validate, up, down, status):
+    for command in (ingest, template, sample, build, validate, up, down, status, bi, docs):
         main.add_command(command)
 
 

@@ -230,6 +230,15 @@ def _checkpoint(context: Any, gate: GateSpec, submission_ids: Sequence[int], roo
     )
 
 
+def _offline_data_docs(config: Settings) -> None:
+    """Point the Data Docs GX just wrote at local copies of their CDN assets (dxw.docs)."""
+    from dxw.docs.offline import make_offline, missing_hint
+
+    report = make_offline(data_docs_dir(config))
+    if not report.complete:
+        log.warning(missing_hint(report))
+
+
 def run_gate(
     gate_name: str,
     *,
@@ -265,6 +274,7 @@ def run_gate(
         context = _context(config)
         checkpoint = _checkpoint(context, gate, scope.get("submission_ids", ()), root)
         outcome = checkpoint.run(run_id=gx.RunIdentifier(run_name=_run_name(run_id)))
+        _offline_data_docs(config)
     validations = [
         (result.suite_name, [r.to_json_dict() for r in result.results])
         for result in outcome.run_results.values()

@@ -6,8 +6,8 @@ Everything dbt writes lives under `$DXW_HOME`, never in the repository:
   parse) and logs of `dxw build`;
 - `$DXW_HOME/dbt/manifest/manifest.json`: the prebuilt manifest the DAG is rendered from;
 - `$DXW_HOME/dbt/cosmos`, `$DXW_HOME/tmp`: Cosmos' cache and its tasks' project copies;
-- `$DXW_HOME/docs/dbt`: the dbt docs site (`index.html`, `static_index.html`, manifest,
-  catalog).
+- `$DXW_HOME/docs/dbt`: the dbt docs site (`index.html`, the single-file site that opens
+  from disk, also as `static_index.html`; manifest, catalog).
 
 dbt connects as the transformer role through `dbt_project/profiles.yml`, which reads the
 environment variables that `dbt_env()` derives from a libpq URL (the password in
@@ -41,8 +41,14 @@ DEFAULT_SCHEMA = "staging"
 DBT_THREADS = 2
 #: Folders of the project that are dbt's output, not its input.
 _OUTPUT_DIRS = frozenset({"target", "logs", "dbt_packages", ".user.yml"})
-#: Files of the docs site copied from the target folder to `$DXW_HOME/docs/dbt`.
-DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
+#: Files of the docs site copied from the target folder to `$DXW_HOME/docs/dbt`. dbt's own
+#: index.html fetches manifest.json and catalog.json, which Chromium refuses from file://: the
+#: single-file static_index.html, which works from disk and over HTTP, is published as index.html.
+DOCS_FILES = {
+    "static_index.html": ("index.html", "static_index.html"),
+    "manifest.json": ("manifest.json",),
+    "catalog.json": ("catalog.json",),
+}
 #: Environment that keeps dbt and Cosmos from phoning home.
 QUIET_ENV = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -189,10 +195,11 @@ def publish_docs(config: Settings, env: Mapping[str, str]) -> bool:
         return False
     published = docs_dir(config)
     published.mkdir(parents=True, exist_ok=True)
-    for name in DOCS_FILES:
+    for name, targets in DOCS_FILES.items():
         source = docs_target / name
         if source.exists():
-            shutil.copyfile(source, published / name)
+            for target in targets:
+                shutil.copyfile(source, published / target)
     return True
 
 
