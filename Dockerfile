@@ -43,8 +43,8 @@ RUN mkdir -p "${DXW_SRC}" "${DXW_HOME}" \
 USER airflow
 
 # Locked dependencies first (the layer is reused while uv.lock is unchanged). They go into the
-# image's Airflow virtualenv (~airflow/.local) with the image's own pip and Python; the Celery and
-# Redis providers the CeleryExecutor needs ship preinstalled in the official image.
+# image's Airflow virtualenv (~airflow/.local) with the image's own pip and Python, replacing the
+# image's own Celery provider and celery with the locked pins (celery 5.7 breaks provider 3.26).
 COPY --from=lock-export --chown=airflow:0 /tmp/dxw-requirements.txt /tmp/dxw-requirements.txt
 RUN pip install --no-cache-dir -r /tmp/dxw-requirements.txt \
     && rm /tmp/dxw-requirements.txt
@@ -54,6 +54,11 @@ WORKDIR ${DXW_SRC}
 COPY --chown=airflow:0 pyproject.toml uv.lock README.md ./
 COPY --chown=airflow:0 include/ ./include/
 RUN pip install --no-cache-dir --no-deps --editable "${DXW_SRC}"
+
+# As `dxw up` does locally: the components that fork (DAG processor, scheduler, Celery workers)
+# import Cosmos, dbt and GX once, not in every parse and task (dxw.service.preload).
+RUN python -c "from pathlib import Path; from dxw.service.preload import install; \
+install(Path('/opt/airflow'))"
 
 COPY --chown=airflow:0 dags/ ./dags/
 COPY --chown=airflow:0 dbt_project/ ./dbt_project/
@@ -69,6 +74,7 @@ RUN if [ -f dbt_project/packages.yml ] || [ -f dbt_project/dependencies.yml ]; t
 RUN test "$(python -c 'from importlib.metadata import version; print(version("apache-airflow"))')" \
         = "${AIRFLOW_VERSION}" \
     && python -c "import airflow.providers.celery, airflow.providers.postgres, dxw.config" \
+    && python -c "from airflow.providers.celery.executors import celery_executor" \
     && command -v dxw >/dev/null \
     && command -v dbt >/dev/null
 

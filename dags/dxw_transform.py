@@ -49,12 +49,7 @@ def dxw_transform() -> None:
         return str(dxw_dbt.docs_dir(settings()))
 
     if dxw_dbt.manifest_path(CONFIG).exists():
-        from cosmos import DbtTaskGroup
-
-        from dxw.transform.watch import finish_in_triggerer
-
-        dbt_project = DbtTaskGroup(group_id="dbt", **dxw_dbt.task_group_args(CONFIG))
-        finish_in_triggerer(dbt_project.iter_tasks())
+        dbt_project = dxw_dbt.dbt_task_group(CONFIG)
     else:
 
         @task

@@ -520,6 +520,24 @@ def secret_problems(stack: Stack) -> list[str]:
     return problems
 
 
+def shared_settings_problems(stack: Stack) -> list[str]:
+    """Every Airflow service runs with the settings `dxw up` uses locally, and the image
+    preloads what the forking components need, as `dxw up` does."""
+    from dxw.airflow_env import SHARED_SETTINGS
+
+    config = stack.config()
+    problems = []
+    for name in airflow_services(config):
+        env = environment(config["services"][name])
+        for key, value in SHARED_SETTINGS.items():
+            if str(env.get(key)) != value:
+                problems.append(f"{name}: {key} is {env.get(key)!r}, not {value!r} as locally")
+    runs = " ".join(i for i in dockerfile_instructions(stack.dockerfile) if i.startswith("RUN"))
+    if "dxw.service.preload import install" not in runs:
+        problems.append("the Dockerfile does not install dxw's airflow_local_settings (preload)")
+    return problems
+
+
 def env_example_problems(stack: Stack) -> list[str]:
     """`cp docker/.env.example .env` is enough: every required variable is defined there."""
     try:
@@ -539,6 +557,7 @@ CHECKS = {
         inbox_problems,
         lock_problems,
         superset_problems,
+        shared_settings_problems,
         secret_problems,
         env_example_problems,
     )
@@ -606,6 +625,16 @@ BROKEN: dict[str, tuple[str, Callable[[Stack], Stack], str]] = {
         "deployment_env_problems",
         lambda s: s.edit("compose", "  airflow-triggerer:\n", "  airflow-triggerr:\n"),
         "missing Airflow service airflow-triggerer",
+    ),
+    "a local setting not deployed": (
+        "shared_settings_problems",
+        lambda s: s.edit("compose", '    AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY: "False"\n', ""),
+        "ENABLE_WATCHER_RELIABLE_RETRY",
+    ),
+    "no preload in the image": (
+        "shared_settings_problems",
+        lambda s: s.edit("dockerfile", "from dxw.service.preload import install", "import dxw"),
+        "preload",
     ),
     "LocalExecutor": (
         "executor_problems",

@@ -12,6 +12,23 @@ from dxw.service.plan import ServicePlan, broker_url, load_plan
 
 #: Task slots per scheduler: two cores, so more parallel task processes only thrash.
 DEFAULT_PARALLELISM = "4"
+#: Settings every deployment shares, local (`dxw up`) and docker-compose alike (a test checks
+#: docker-compose.yml carries them).
+SHARED_SETTINGS = {
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+    # Parsing dxw_transform renders ~65 tasks from the dbt manifest: every 30 s (the default)
+    # costs a fifth of a core; DAG files change with deployments.
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "120",
+    "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+    # The WATCHER producer is never retried (`retries: 0`): its XCom backup in a Variable,
+    # rewritten whole at every node event, would only slow the build.
+    "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
+    # Longer than any task may run, so the broker never hands a running task to another
+    # worker (the transform's dbt build is the longest).
+    "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "21600",
+    "DO_NOT_TRACK": "1",
+}
 
 
 def airflow_env(config: Settings | None = None, plan: ServicePlan | None = None) -> dict[str, str]:
@@ -35,28 +52,21 @@ def airflow_env(config: Settings | None = None, plan: ServicePlan | None = None)
             "DXW_HOME": str(config.home),
             "AIRFLOW_HOME": str(config.airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": executor,
             "AIRFLOW__CORE__PARALLELISM": env.get(
                 "AIRFLOW__CORE__PARALLELISM", DEFAULT_PARALLELISM
             ),
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__API__PORT": str(plan.api_port),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{plan.api_url}/execution/",
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
             "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
-            # Parsing dxw_transform renders ~65 tasks from the dbt manifest: every 30 s (the
-            # default) costs a fifth of a core; DAG files change with deployments.
-            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": env.get(
-                "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL", "120"
-            ),
-            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "AIRFLOW__COSMOS__CACHE_DIR": str(config.dbt_dir / "cosmos"),
-            "DO_NOT_TRACK": "1",
         }
     )
+    for key, value in SHARED_SETTINGS.items():
+        env.setdefault(key, value)
     if "scheduler" in plan.log_ports:
         env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(plan.log_ports["scheduler"])
     if "triggerer" in plan.log_ports:
@@ -74,9 +84,6 @@ def airflow_env(config: Settings | None = None, plan: ServicePlan | None = None)
         env["AIRFLOW__CELERY__BROKER_URL"] = broker_url(config, plan)
         if metadata:
             env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + metadata.replace("+psycopg2", "")
-        # Longer than any task may run, so the broker never hands a running task to another
-        # worker; the transform's dbt build is the longest.
-        env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT"] = "21600"
     return env
 
 

@@ -245,15 +245,17 @@ def prepare_cosmos(config: Settings | None = None) -> None:
     Cosmos reads `[cosmos]` options once, when `cosmos.settings` is first imported: telemetry
     off, cache under `$DXW_HOME/dbt/cosmos`. Values already in the environment win.
     """
+    from dxw.airflow_env import SHARED_SETTINGS
+
     config = config or settings()
     cache = cosmos_cache_dir(config)
     defaults = {
         **QUIET_ENV,
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__COSMOS__CACHE_DIR": str(cache),
-        # The WATCHER producer is never retried (`retries: 0`): its XCom backup in a Variable,
-        # rewritten whole at every node event, would only slow the build.
-        "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
+        "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": SHARED_SETTINGS[
+            "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY"
+        ],
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
@@ -282,19 +284,40 @@ def before_dbt(context: Any) -> None:
         publish_node_results(task, context)
 
 
-def task_group_args(config: Settings | None = None) -> dict[str, Any]:
+#: How `dxw_transform` lays the dbt project out as Airflow tasks ($DXW_TRANSFORM_LAYOUT).
+#: `watcher` (the default, see docs/deployment.md for the measurements behind the choice): one
+#: `dbt build` in a producer task, every seed, model and model's tests a task of its own that the
+#: triggerer finishes (dxw.transform.watch). The others are there to be measured against it:
+#: `cosmos-watcher` (Cosmos' own deferrable sensors, resumed on workers), `local` (a dbt
+#: invocation per model and per model's tests) and `local-build` (a `dbt build` per model).
+TRANSFORM_LAYOUTS = ("watcher", "cosmos-watcher", "local", "local-build")
+
+
+def transform_layout() -> str:
+    """The layout chosen by $DXW_TRANSFORM_LAYOUT (default `watcher`)."""
+    layout = os.environ.get("DXW_TRANSFORM_LAYOUT") or "watcher"
+    if layout not in TRANSFORM_LAYOUTS:
+        raise ValueError(f"DXW_TRANSFORM_LAYOUT={layout!r}: choose one of {TRANSFORM_LAYOUTS}")
+    return layout
+
+
+def task_group_args(config: Settings | None = None, layout: str = "watcher") -> dict[str, Any]:
     """Keyword arguments of the Cosmos `DbtTaskGroup` that runs the project from the manifest.
 
-    WATCHER execution: one producer task runs a single `dbt build` through dbtRunner as the
-    transformer role (Airflow connection `dxw_transformer`); every seed, model and the tests
-    of each model keep a task of their own that reports that node's result (see
-    `dxw.transform.watch`, which moves them to the triggerer).
+    dbt runs through dbtRunner as the transformer role (Airflow connection `dxw_transformer`).
     """
     from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+    from cosmos.constants import (
+        ExecutionMode,
+        InvocationMode,
+        LoadMode,
+        TestBehavior,
+        TestIndirectSelection,
+    )
     from cosmos.profiles import PostgresUserPasswordProfileMapping
 
     config = config or settings()
+    watcher = layout in ("watcher", "cosmos-watcher")
     return {
         "project_config": ProjectConfig(
             dbt_project_path=DBT_PROJECT_DIR,
@@ -308,25 +331,47 @@ def task_group_args(config: Settings | None = None) -> dict[str, Any]:
             target_name=TARGET_NAME,
             profile_mapping=PostgresUserPasswordProfileMapping(
                 conn_id=AIRFLOW_CONN_IDS["transformer"],
-                profile_args={"schema": DEFAULT_SCHEMA, "threads": DBT_THREADS},
+                profile_args={"schema": DEFAULT_SCHEMA, "threads": DBT_THREADS if watcher else 1},
             ),
         ),
         "execution_config": ExecutionConfig(
-            execution_mode=ExecutionMode.WATCHER,
+            execution_mode=ExecutionMode.WATCHER if watcher else ExecutionMode.LOCAL,
             invocation_mode=InvocationMode.DBT_RUNNER,
+            # A model's test task runs the tests whose other parents are its ancestors (a
+            # fact's relationships to the dimensions), never tests of models not built yet.
+            test_indirect_selection=TestIndirectSelection.BUILDABLE,
         ),
         "render_config": RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             # Exposures (the Superset dashboards) are documentation, not tasks.
             exclude=["resource_type:exposure"],
-            test_behavior=TestBehavior.AFTER_EACH,
+            test_behavior=TestBehavior.BUILD
+            if layout == "local-build"
+            else TestBehavior.AFTER_EACH,
             emit_datasets=False,
             enable_mock_profile=False,
         ),
         # The producer runs the build once: a retry would skip itself (Cosmos' rule), so a
         # failed transform is rerun as a new DAG run.
-        "operator_args": {"install_deps": False, "pre_execute": before_dbt, "retries": 0},
+        "operator_args": {
+            "install_deps": False,
+            "pre_execute": before_dbt,
+            **({"retries": 0} if watcher else {}),
+        },
     }
+
+
+def dbt_task_group(config: Settings, group_id: str = "dbt") -> Any:
+    """The Cosmos task group of `dxw_transform` in the layout of $DXW_TRANSFORM_LAYOUT."""
+    from cosmos import DbtTaskGroup
+
+    from dxw.transform.watch import finish_in_triggerer
+
+    layout = transform_layout()
+    group = DbtTaskGroup(group_id=group_id, **task_group_args(config, layout))
+    if layout == "watcher":
+        finish_in_triggerer(group.iter_tasks())
+    return group
 
 
 def transformer_env_from_airflow() -> dict[str, str]:
