@@ -628,7 +628,9 @@ BROKEN: dict[str, tuple[str, Callable[[Stack], Stack], str]] = {
     ),
     "a local setting not deployed": (
         "shared_settings_problems",
-        lambda s: s.edit("compose", '    AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY: "False"\n', ""),
+        lambda s: s.edit(
+            "compose", '    AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY: "False"\n', ""
+        ),
         "ENABLE_WATCHER_RELIABLE_RETRY",
     ),
     "no preload in the image": (

@@ -9,10 +9,8 @@ dxw_ingest.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,8 +24,6 @@ from dxw.db.urls import warehouse_url
 from dxw.pipeline import dag_run_succeeded
 from dxw.quality.cli import validate
 from dxw.quality.config import data_docs_index
-
-from .conftest import make_home
 
 pytestmark = pytest.mark.slow
 
@@ -48,21 +44,9 @@ def _env(config: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def pipeline() -> Iterator[Settings]:
-    """`dxw run` (what `make run` does) in a fresh home, shared by the module."""
-    home = make_home("dxw-quality-run-")
-    config = Settings(home=home, warehouse_url=None)
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "dxw.cli", "run"],
-            env=_env(config), text=True, capture_output=True, timeout=900,
-        )  # fmt: skip
-        if result.returncode != 0:
-            pytest.fail(f"dxw run failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-        yield config
-    finally:
-        EmbeddedPostgres(config).stop()
-        shutil.rmtree(home, ignore_errors=True)
+def pipeline(pipeline_home: Settings) -> Settings:
+    """The session's home after `dxw run` (what `make run` does; tests/conftest.py)."""
+    return pipeline_home
 
 
 def _query(config: Settings, statement: str, *params: object, role: str = "loader") -> list:
@@ -112,9 +96,32 @@ def _dags_test(config: Settings, dag_id: str, *args: str) -> subprocess.Complete
     )  # fmt: skip
 
 
+def _first_gated_run(config: Settings, dag_id: str, gate: str) -> str:
+    """The first run of a DAG whose gate ran: the one `dxw run` followed."""
+    ((run_id,),) = _airflow(
+        config,
+        "select run_id from task_instance where dag_id = %s and task_id = %s"
+        " and state in ('success', 'failed') order by start_date limit 1",
+        dag_id,
+        f"{gate}_quality_gate",
+    )
+    return str(run_id)
+
+
 def test_both_gates_pass_in_the_pipeline(pipeline: Settings) -> None:
     for dag_id, gate in (("dxw_ingest", "raw"), ("dxw_transform", "marts")):
-        run_id, state, tasks = _latest_run(pipeline, dag_id)
+        run_id = _first_gated_run(pipeline, dag_id, gate)
+        ((state,),) = _airflow(
+            pipeline, "select state from dag_run where dag_id = %s and run_id = %s", dag_id, run_id
+        )
+        tasks = dict(
+            _airflow(
+                pipeline,
+                "select task_id, state from task_instance where dag_id = %s and run_id = %s",
+                dag_id,
+                run_id,
+            )
+        )
         assert state == "success" and tasks[f"{gate}_quality_gate"] == "success", tasks
         rows = _query(
             pipeline,
@@ -128,9 +135,10 @@ def test_both_gates_pass_in_the_pipeline(pipeline: Settings) -> None:
         assert counts.get(("critical", True), 0) > 0, counts
         assert ("critical", False) not in counts, counts
         assert counts.get(("warning", False), 0) >= 1, counts
-    log = (pipeline.logs_dir / "dxw_transform.log").read_text()
-    assert dag_run_succeeded(log)
-    assert "marts gate passed" in log
+    run_id = _first_gated_run(pipeline, "dxw_transform", "marts")
+    logs = pipeline.airflow_home / "logs" / "dag_id=dxw_transform" / f"run_id={run_id}"
+    (log,) = logs.glob("task_id=marts_quality_gate/attempt=1.log")
+    assert "marts gate passed" in log.read_text()
 
 
 def test_quang_ninh_figures_are_warnings_listing_the_localities(pipeline: Settings) -> None:

@@ -78,7 +78,7 @@ def start(
     log: Path,
     cwd: Path | None = None,
 ) -> ProcessRecord:
-    """Start `argv` detached (own session, output appended to `log`) and record it."""
+    """Start `argv` detached (own session, umask 077, output appended to `log`); record it."""
     run_dir.mkdir(parents=True, exist_ok=True)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as handle:
@@ -92,6 +92,8 @@ def start(
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # What a component writes (the UI's generated password, logs) is its user's only.
+            umask=0o077,
         )
     created = psutil.Process(child.pid).create_time()
     record = ProcessRecord(name, child.pid, created, tuple(argv), str(log))

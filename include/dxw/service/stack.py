@@ -1,9 +1,10 @@
 """The resident Airflow service of a home: `dxw up`, `dxw status`, `dxw down`.
 
 Components start in an order that never lets a task start before the API that tasks talk to
-answers: the broker (Celery only), the API server (waited for), the DAG processor, the
-triggerer, the Celery workers (waited for), and the scheduler last. Each is a detached process
-with its log under `$DXW_HOME/logs/service/` and its PID under `$DXW_HOME/run/`.
+answers: the broker (Celery only); the DAG processor, the Celery workers and the API server
+together (none of them starts a task); once the API answers, the triggerer and the scheduler.
+Each is a detached process with its log under `$DXW_HOME/logs/service/` and its PID under
+`$DXW_HOME/run/`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -156,9 +158,14 @@ def celery_workers_alive(config: Settings, plan: ServicePlan, names: list[str]) 
 
 # -- up ----------------------------------------------------------------------------------------
 def components(plan: ServicePlan) -> list[str]:
-    """Component names of a plan, in start order."""
+    """Component names of a plan, in start order.
+
+    What never starts a task on its own (the DAG processor, idle Celery workers) starts with
+    the API server; the triggerer (it may resume deferred tasks) and the scheduler only once
+    the API answers.
+    """
     names = ["redis"] if plan.executor == "celery" else []
-    names += ["api-server", "dag-processor", "triggerer", *plan.worker_names, "scheduler"]
+    names += ["dag-processor", *plan.worker_names, "api-server", "triggerer", "scheduler"]
     return names
 
 
@@ -231,11 +238,13 @@ def _prepare(config: Settings, progress: Callable[[str], None]) -> bool:
             server.start()
             started = True
     init_warehouse(config)
-    progress("preparing Airflow's metadata database")
-    ensure_airflow_metadata(config)
+    progress("preparing Airflow's metadata database and the dbt manifest Cosmos renders from")
+    # `airflow db migrate` is a subprocess: parse the dbt project meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        manifest = pool.submit(ensure_manifest, config)
+        ensure_airflow_metadata(config)
+        manifest.result()
     install_preload(config.airflow_home)
-    progress("parsing the dbt project (manifest for Cosmos)")
-    ensure_manifest(config)
     for folder in (config.inbox, config.archive, config.quarantine, config.docs_dir):
         folder.mkdir(parents=True, exist_ok=True)
     return started
