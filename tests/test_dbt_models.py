@@ -19,9 +19,9 @@ import pytest
 from dxw.config import Settings
 from dxw.db.urls import warehouse_url
 from dxw.transform.dbt import build, docs_dir, manifest_path
-from dxw.transform.examples import Submission, insert_reference_submissions, insert_submission
 
 from .conftest import own_warehouse
+from .data.examples import Submission, insert_reference_submissions, insert_submission
 
 MARTS = {
     "dim_locality": ["locality_id"],
