@@ -197,3 +197,12 @@ def test_feedback_lists_problems_as_severity_values(tmp_path: Path) -> None:
     md = write_feedback(accepted, tmp_path)[0].read_text(encoding="utf-8")
     assert "**Accepted**" in md and "1 warning(s) below" in md
     assert "| warning | goal_summary | 2 | reported_pct | -40 | percent_disagrees |" in md
+
+
+def test_json_template_shows_each_tables_columns(tmp_path: Path) -> None:
+    document = json.loads(write_template("json", tmp_path / "t.json").read_text(encoding="utf-8"))
+    for name in ("wifi_points", "network_links", "goals", "goal_summary"):
+        assert document[name] == [dict.fromkeys(TABLES[name].column_names)], name
+    assert [row["indicator_code"] for row in document["indicators"]] == list(
+        load_catalog().codes()
+    )

@@ -118,7 +118,7 @@ def test_locality_that_did_not_exist_in_the_period(carrier: str, tmp_path: Path)
 def test_ambiguous_locality_lists_the_candidates(carrier: str, tmp_path: Path) -> None:
     """The registry calls "Hạ Long" ambiguous after the reform (Phường Hạ Long, and the city it
     was): the message says so first, never that the name matches nothing."""
-    result, problems = check(
+    _, problems = check(
         minimal(locality="Hạ Long", period="2026", submitted_on=LATE), carrier, tmp_path
     )
     problem = only_error(problems, "unknown_locality")

@@ -154,6 +154,13 @@ def _records(rows: Sequence[Sequence[Any]]) -> list[LoadRecord]:
     return out
 
 
+def _latest(conn: psycopg.Connection, where: str, args: tuple[object, ...]) -> LoadRecord | None:
+    """The latest load matching a fixed condition (parameters passed separately)."""
+    query = f"select {_LOAD_COLUMNS} {_LOAD_FROM} where {where} order by l.load_id desc limit 1"
+    found = _records(conn.execute(query, args).fetchall())
+    return found[0] if found else None
+
+
 def find_load(
     conn: psycopg.Connection,
     *,
@@ -161,22 +168,18 @@ def find_load(
     submission_id: int | None = None,
     file_name: str | None = None,
 ) -> LoadRecord | None:
-    """The latest load of a file (by content or by name) or the load that accepted a submission."""
-    args: tuple[object, ...]
+    """The load that accepted a submission, or the latest load of a file: by content and name
+    when both are given (the same bytes may have come under other names), else by either."""
     if submission_id is not None:
-        where, args = "l.submission_id = %s and l.outcome = 'accepted'", (submission_id,)
-    elif sha256 is not None:
-        where, args = "l.file_sha256 = %s", (sha256,)
-    elif file_name is not None:
-        where, args = "l.file_name = %s", (file_name,)
-    else:
-        raise ValueError("give a sha256, a submission id or a file name")
-    rows = conn.execute(
-        f"select {_LOAD_COLUMNS} {_LOAD_FROM} where {where} order by l.load_id desc limit 1",
-        args,
-    ).fetchall()
-    found = _records(rows)
-    return found[0] if found else None
+        return _latest(conn, "l.submission_id = %s and l.outcome = 'accepted'", (submission_id,))
+    if sha256 is not None and file_name is not None:
+        named = _latest(conn, "l.file_sha256 = %s and l.file_name = %s", (sha256, file_name))
+        return named or _latest(conn, "l.file_sha256 = %s", (sha256,))
+    if sha256 is not None:
+        return _latest(conn, "l.file_sha256 = %s", (sha256,))
+    if file_name is not None:
+        return _latest(conn, "l.file_name = %s", (file_name,))
+    raise ValueError("give a sha256, a submission id or a file name")
 
 
 def recent_loads(

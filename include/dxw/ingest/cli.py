@@ -270,7 +270,7 @@ def feedback(what: str, as_csv: bool) -> None:
     path = Path(what)
     with _loader_connection() as conn:  # type: ignore[attr-defined]
         if path.is_file():
-            load = find_load(conn, sha256=sha256_file(path))
+            load = find_load(conn, sha256=sha256_file(path), file_name=display_name(path.name))
         elif what.isdecimal():
             load = find_load(conn, submission_id=int(what))
         else:
