@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
 
-from dxw.submission.messages import LANGS, Lang, Problem, Severity, printable, render
+from dxw.submission.messages import LANGS, Lang, Problem, Severity, both, printable, render
 
 CSV_COLUMNS = ("severity", "table", "row", "column", "value", "code", "message_en", "message_vi")
 #: Cells starting with one of these are formulas to Excel: prefixed with an apostrophe.
@@ -25,6 +25,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f<>:\"/\\|?*]+")
 _MD_LISTED = 500
 OUTCOMES = ("accepted", "duplicate", "rejected")
+_DETAIL_HEADERS = ("severity", "table", "row", "column", "value", "code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,7 @@ def feedback_markdown(feedback: Feedback) -> str:
         lines += [
             f"## {titles}",
             "",
-            "| mức độ / severity | mã / code | số lượng / count |",
+            "| " + " | ".join(both(f"doc.{h}") for h in ("severity", "code", "count")) + " |",
             "|---|---|---|",
         ]
         counts = Counter((p.severity.value, p.code) for p in problems)
@@ -159,8 +160,9 @@ def feedback_markdown(feedback: Feedback) -> str:
             "",
             f"## {details}",
             "",
-            "| mức độ / severity | bảng / table | dòng / row | cột / column | giá trị / value "
-            "| mã / code | Tiếng Việt | English |",
+            "| "
+            + " | ".join(both(f"doc.{h}") for h in _DETAIL_HEADERS)
+            + f" | {render('doc.message', 'vi')} | {render('doc.message', 'en')} |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for p in problems[:_MD_LISTED]:

@@ -26,7 +26,7 @@ from dxw.submission.messages import (
 )
 from dxw.submission.messages import problem as _problem
 from dxw.submission.read import hint
-from dxw.submission.spec import WIFI_POINTS, Catalog, Indicator
+from dxw.submission.spec import TABLES, WIFI_POINTS, Catalog, Indicator
 from dxw.submission.values import INTEGER_MAX, Ambiguous, Bad, ambiguous_problem
 
 #: Bounding box of Vietnam incl. the Hoàng Sa (Paracel) and Trường Sa (Spratly) archipelagos.
@@ -35,6 +35,7 @@ LON_MIN, LON_MAX = 102.0, 117.9
 #: A reported percentage may differ from the one computed from counts by this many points.
 PERCENT_TOLERANCE = 1.0
 PILLAR_NAMES = ("digital_government", "digital_economy", "digital_society")
+GOAL_SUMMARY = TABLES["goal_summary"]
 
 
 class RawCells:
@@ -394,7 +395,7 @@ class SummaryRules:
             )
         if isinstance(reported, int | float) and 0 <= reported <= 100:
             raw = written.get("reported_pct")
-            what = Col("reported_pct", "tỷ lệ báo cáo (%)")
+            what = Col("reported_pct", GOAL_SUMMARY.column("reported_pct").label_vi)
             if 0 < reported <= 1 and not _is_percent_cell(raw):
                 sink.add(
                     fraction_warning("goal_summary", row, "reported_pct", what, Read(raw, reported))

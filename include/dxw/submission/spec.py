@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -114,434 +114,57 @@ class TableSpec:
         return self._lookup.get(normalise_key(text))
 
 
-def _col(name: str, label_vi: str, type_: ColumnType, en: str, vi: str, **kw: object) -> ColumnSpec:
-    """Shorthand for a column spec."""
-    return ColumnSpec(name, label_vi, type_, en, vi, **kw)  # type: ignore[arg-type]
+def _load_tables() -> dict[str, Any]:
+    """The parsed `tables.yml` shipped beside this module."""
+    text = resources.files("dxw.submission").joinpath("tables.yml").read_text("utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return dict(yaml.load(text, Loader=loader))  # noqa: S506 - a safe loader
 
 
-PILLARS = (
-    Choice("digital_government", "chính quyền số", ("chính phủ số",)),
-    Choice("digital_economy", "kinh tế số"),
-    Choice("digital_society", "xã hội số"),
-)
-PILLAR_ALL = Choice("all", "tất cả", ("tổng", "tổng cộng", "chung", "toàn bộ", "tổng số"))
-GOAL_STATUSES = (
-    Choice("achieved", "đạt", ("hoàn thành", "đã đạt", "đã hoàn thành")),
-    Choice(
-        "in_progress",
-        "đang triển khai",
-        ("đang trong lộ trình", "đang thực hiện", "đang triển khai thực hiện"),
-    ),
-    Choice("not_achieved", "chưa đạt", ("không đạt", "chưa hoàn thành", "không hoàn thành")),
-)
-WIFI_STATUSES = (
-    Choice("active", "hoạt động", ("đang hoạt động", "đang sử dụng", "in service")),
-    Choice("inactive", "ngừng hoạt động", ("không hoạt động", "tạm ngừng", "out of service")),
-)
-UNIT_LEVELS = (
-    Choice("province", "cấp tỉnh", ("tỉnh",)),
-    Choice("department", "sở, ban, ngành", ("sở", "ban", "ngành", "sở ban ngành", "cấp sở")),
-    Choice("district", "cấp huyện", ("huyện", "quận", "thị xã")),
-    Choice("commune", "cấp xã", ("xã", "phường", "thị trấn", "đặc khu")),
-)
+def _table(name: str, entry: dict[str, Any], choices: dict[str, tuple[Choice, ...]]) -> TableSpec:
+    """A TableSpec of its `tables.yml` entry."""
+    columns = tuple(
+        ColumnSpec(
+            c["name"],
+            c["label_vi"],
+            c["type"],
+            c["en"],
+            c["vi"],
+            required=c.get("required", False),
+            aliases=tuple(c.get("aliases", ())),
+            choices=tuple(choice for group in c.get("choices", ()) for choice in choices[group]),
+            min=c.get("min"),
+            max=c.get("max"),
+            personal=c.get("personal", False),
+            example=str(c.get("example", "")),
+        )
+        for c in entry["columns"]
+    )
+    return TableSpec(
+        name,
+        entry["label_vi"],
+        entry["en"],
+        entry["vi"],
+        columns,
+        aliases=tuple(entry.get("aliases", ())),
+        key=tuple(entry.get("key", ())),
+        required=entry.get("required", False),
+    )
 
-SUBMISSION = TableSpec(
-    "submission",
-    "thông tin chung",
-    "Who reports, for which period, when. In xlsx/csv two columns `field`, `value`.",
-    "Đơn vị báo cáo, kỳ báo cáo, ngày báo cáo. Trong xlsx/csv gồm hai cột `field`, `value`.",
-    (
-        _col(
-            "locality",
-            "địa phương",
-            "locality",
-            "Official code (legacy or 2025) or name of the reporting province, district or "
-            "commune.",
-            "Mã (cũ hoặc từ 2025) hoặc tên tỉnh, huyện, xã báo cáo.",
-            required=True,
-            aliases=("mã địa phương", "tên địa phương", "đơn vị báo cáo"),
-            example="193",
-        ),
-        _col(
-            "period",
-            "kỳ báo cáo",
-            "period",
-            "Reporting period: 2022 (year), 2022-H1 (half), 2022-Q3 (quarter), 2022-07 (month).",
-            "Kỳ báo cáo: 2022 (năm), 2022-H1 (6 tháng), 2022-Q3 (quý), 2022-07 (tháng).",
-            required=True,
-            aliases=("kỳ",),
-            example="2022-H1",
-        ),
-        _col(
-            "submitted_on",
-            "ngày báo cáo",
-            "date",
-            "Date of the report.",
-            "Ngày ký/gửi báo cáo.",
-            required=True,
-            aliases=("ngày gửi", "ngày nộp"),
-            example="8/7/2022",
-        ),
-        _col(
-            "agency",
-            "cơ quan báo cáo",
-            "text",
-            "Reporting agency.",
-            "Cơ quan lập báo cáo.",
-            aliases=("cơ quan",),
-            example="UBND thành phố Hạ Long",
-        ),
-        _col(
-            "contact_email",
-            "email liên hệ",
-            "email",
-            "E-mail of the contact person (personal data: not published).",
-            "Email người liên hệ (dữ liệu cá nhân: không công bố).",
-            aliases=("thư điện tử", "email"),
-            personal=True,
-            example="cds@halong.gov.vn",
-        ),
-        _col(
-            "framework",
-            "văn bản căn cứ",
-            "text",
-            "Resolution or plan reported against; default framework of goals and goal_summary.",
-            "Nghị quyết, kế hoạch làm căn cứ; mặc định cho bảng goals và goal_summary.",
-            aliases=("nghị quyết", "căn cứ"),
-            example="09-NQ/TU",
-        ),
-    ),
-    aliases=("báo cáo",),
-    required=True,
-)
-#: Layout of the `submission` sheet / CSV: two columns.
-SUBMISSION_LAYOUT = TableSpec(
-    "submission",
-    "thông tin chung",
-    "Field/value layout of the submission table.",
-    "Bố cục trường/giá trị của bảng submission.",
-    (
-        _col(
-            "field",
-            "trường",
-            "text",
-            "Field name.",
-            "Tên trường.",
-            required=True,
-            aliases=("thông tin", "mục"),
-        ),
-        _col("value", "giá trị", "text", "Field value.", "Giá trị.", aliases=("nội dung",)),
-    ),
-)
-INDICATORS = TableSpec(
-    "indicators",
-    "chỉ số",
-    "One row per catalog indicator reported (see indicators.yml).",
-    "Mỗi dòng một chỉ số trong danh mục (xem indicators.yml).",
-    (
-        _col(
-            "indicator_code",
-            "mã chỉ số",
-            "text",
-            "Catalog code (or its Vietnamese/English name).",
-            "Mã chỉ số trong danh mục (hoặc tên tiếng Việt/tiếng Anh).",
-            required=True,
-            aliases=("mã chỉ tiêu", "mã"),
-            example="wifi_points_in_service",
-        ),
-        _col(
-            "value",
-            "giá trị",
-            "number",
-            "The figure; percentages as 0-100 (99,2 or 99,2%); blank = not reported.",
-            "Số liệu; tỷ lệ ghi từ 0-100 (99,2 hoặc 99,2%); để trống = không báo cáo.",
-            aliases=("số liệu",),
-            example="123",
-        ),
-        _col("note", "ghi chú", "text", "Free note.", "Ghi chú.", example=""),
-    ),
-    aliases=("chỉ tiêu",),
-    key=("indicator_code",),
-)
-WIFI_POINTS = TableSpec(
-    "wifi_points",
-    "điểm wifi",
-    "Free public Wi-Fi points, one row per point.",
-    "Các điểm phát sóng wifi miễn phí, mỗi điểm một dòng.",
-    (
-        _col(
-            "point_id",
-            "mã điểm",
-            "text",
-            "Identifier, unique in the submission.",
-            "Mã điểm, không trùng trong báo cáo.",
-            required=True,
-            aliases=("mã điểm wifi",),
-            example="HL-001",
-        ),
-        _col(
-            "name",
-            "tên điểm",
-            "text",
-            "Name or place of the point.",
-            "Tên, vị trí điểm.",
-            aliases=("tên",),
-            example="Quảng trường 30/10",
-        ),
-        _col(
-            "commune",
-            "xã/phường",
-            "text",
-            "Ward or commune of the point.",
-            "Phường, xã nơi đặt điểm.",
-            aliases=("xã", "phường", "xã, phường", "phường, xã"),
-            example="Phường Hồng Hải",
-        ),
-        _col(
-            "latitude",
-            "vĩ độ",
-            "number",
-            "Latitude, decimal degrees (WGS 84), 8.0-23.5.",
-            "Vĩ độ, độ thập phân (WGS 84), 8,0-23,5.",
-            min=8.0,
-            max=23.5,
-            example="20,9510",
-        ),
-        _col(
-            "longitude",
-            "kinh độ",
-            "number",
-            "Longitude, decimal degrees (WGS 84), 102.0-117.9.",
-            "Kinh độ, độ thập phân (WGS 84), 102,0-117,9.",
-            min=102.0,
-            max=117.9,
-            example="107,0800",
-        ),
-        _col(
-            "status",
-            "trạng thái",
-            "choice",
-            "Whether the point is in service.",
-            "Điểm đang hoạt động hay đã ngừng.",
-            required=True,
-            aliases=("tình trạng", "tình trạng hoạt động"),
-            choices=WIFI_STATUSES,
-            example="active",
-        ),
-        _col(
-            "commissioned_on",
-            "ngày đưa vào sử dụng",
-            "date",
-            "Date put into service.",
-            "Ngày đưa vào sử dụng.",
-            aliases=("ngày hoạt động", "ngày lắp đặt"),
-            example="15/5/2022",
-        ),
-    ),
-    aliases=("điểm phát sóng wifi", "wifi"),
-    key=("point_id",),
-)
-NETWORK_LINKS = TableSpec(
-    "network_links",
-    "kết nối mạng",
-    "Units and their connection to the specialised data network.",
-    "Các đơn vị và việc kết nối mạng truyền số liệu chuyên dùng.",
-    (
-        _col(
-            "unit_name",
-            "tên đơn vị",
-            "text",
-            "Name of the unit.",
-            "Tên đơn vị.",
-            required=True,
-            aliases=("đơn vị",),
-            example="Phòng Văn hóa và Thông tin",
-        ),
-        _col(
-            "unit_level",
-            "cấp",
-            "choice",
-            "Level of the unit.",
-            "Cấp của đơn vị.",
-            aliases=("cấp đơn vị",),
-            choices=UNIT_LEVELS,
-            example="district",
-        ),
-        _col(
-            "connected",
-            "đã kết nối",
-            "bool",
-            "Whether connected: yes/no, có/không, 1/0.",
-            "Đã kết nối chưa: có/không, yes/no, 1/0.",
-            required=True,
-            aliases=("kết nối",),
-            example="có",
-        ),
-        _col(
-            "connected_on",
-            "ngày kết nối",
-            "date",
-            "Date of connection.",
-            "Ngày kết nối.",
-            example="1/3/2022",
-        ),
-        _col(
-            "bandwidth_mbps",
-            "băng thông (mbps)",
-            "number",
-            "Bandwidth in Mbit/s, >= 0.",
-            "Băng thông (Mbps), >= 0.",
-            aliases=("băng thông",),
-            min=0.0,
-            example="100",
-        ),
-    ),
-    aliases=("mạng truyền số liệu", "mạng truyền số liệu chuyên dùng"),
-)
-GOALS = TableSpec(
-    "goals",
-    "mục tiêu",
-    "Targets of a resolution or plan and their status in the period.",
-    "Các mục tiêu của nghị quyết/kế hoạch và kết quả trong kỳ.",
-    (
-        _col(
-            "goal_code",
-            "mã mục tiêu",
-            "text",
-            "Code of the target, unique per framework.",
-            "Mã mục tiêu, không trùng trong một văn bản.",
-            required=True,
-            example="CQS-01",
-        ),
-        _col(
-            "pillar",
-            "trục",
-            "choice",
-            "Pillar of the target.",
-            "Trục của mục tiêu.",
-            aliases=("trụ cột",),
-            choices=PILLARS,
-            example="digital_government",
-        ),
-        _col(
-            "status",
-            "kết quả",
-            "choice",
-            "Status in the period.",
-            "Kết quả trong kỳ.",
-            required=True,
-            aliases=("trạng thái", "tình trạng"),
-            choices=GOAL_STATUSES,
-            example="đạt",
-        ),
-        _col(
-            "framework",
-            "văn bản căn cứ",
-            "text",
-            "Resolution or plan; blank = the submission's framework.",
-            "Nghị quyết/kế hoạch; để trống = văn bản căn cứ của báo cáo.",
-            aliases=("nghị quyết",),
-            example="09-NQ/TU",
-        ),
-        _col(
-            "title",
-            "nội dung mục tiêu",
-            "text",
-            "Wording of the target.",
-            "Nội dung mục tiêu.",
-            aliases=("tên mục tiêu", "mục tiêu"),
-            example="",
-        ),
-        _col(
-            "target_year",
-            "năm mục tiêu",
-            "integer",
-            "Year the target is due (2000-2100).",
-            "Năm phải đạt mục tiêu (2000-2100).",
-            aliases=("năm đích",),
-            min=2000,
-            max=2100,
-            example="2025",
-        ),
-    ),
-    key=("framework", "goal_code"),
-)
-GOAL_SUMMARY = TableSpec(
-    "goal_summary",
-    "tổng hợp mục tiêu",
-    "Counts of targets per pillar (or `all`) and the percentage the locality reported.",
-    "Số mục tiêu theo trục (hoặc `all` = tất cả) và tỷ lệ địa phương báo cáo.",
-    (
-        _col(
-            "framework",
-            "văn bản căn cứ",
-            "text",
-            "Resolution or plan; blank = the submission's framework.",
-            "Nghị quyết/kế hoạch; để trống = văn bản căn cứ của báo cáo.",
-            aliases=("nghị quyết",),
-            example="09-NQ/TU",
-        ),
-        _col(
-            "pillar",
-            "trục",
-            "choice",
-            "A pillar, or `all` for the whole framework.",
-            "Trục, hoặc `all` (tất cả) cho toàn bộ văn bản.",
-            required=True,
-            aliases=("trụ cột",),
-            choices=(*PILLARS, PILLAR_ALL),
-            example="all",
-        ),
-        _col(
-            "goals_total",
-            "tổng số mục tiêu",
-            "integer",
-            "Number of targets, >= 0.",
-            "Tổng số mục tiêu, >= 0.",
-            required=True,
-            min=0,
-            example="20",
-        ),
-        _col(
-            "goals_achieved",
-            "số mục tiêu đạt",
-            "integer",
-            "Targets achieved, >= 0.",
-            "Số mục tiêu đạt, >= 0.",
-            required=True,
-            aliases=("số mục tiêu hoàn thành",),
-            min=0,
-            example="7",
-        ),
-        _col(
-            "goals_in_progress",
-            "số mục tiêu đang triển khai",
-            "integer",
-            "Targets in progress, >= 0.",
-            "Số mục tiêu đang triển khai, >= 0.",
-            aliases=("số mục tiêu đang trong lộ trình",),
-            min=0,
-            example="13",
-        ),
-        _col(
-            "reported_pct",
-            "tỷ lệ báo cáo (%)",
-            "number",
-            "Percentage achieved as the locality reported it (0-100).",
-            "Tỷ lệ đạt theo số liệu địa phương báo cáo (0-100).",
-            aliases=("tỷ lệ đạt (%)", "tỷ lệ đạt", "tỷ lệ"),
-            min=0,
-            max=100,
-            example="40",
-        ),
-    ),
-    key=("framework", "pillar"),
-)
 
+_DOCUMENT = _load_tables()
+_CHOICES = {
+    group: tuple(Choice(c["value"], c["label_vi"], tuple(c.get("aliases", ()))) for c in items)
+    for group, items in _DOCUMENT["choices"].items()
+}
 #: Every table by canonical name, `submission` first; `columns` fix the order of row tuples.
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (SUBMISSION, INDICATORS, WIFI_POINTS, NETWORK_LINKS, GOALS, GOAL_SUMMARY)
+    name: _table(name, entry, _CHOICES) for name, entry in _DOCUMENT["tables"].items()
 }
+SUBMISSION = TABLES["submission"]
+WIFI_POINTS = TABLES["wifi_points"]
+#: Layout of the `submission` sheet / CSV: two columns, `field` and `value`.
+SUBMISSION_LAYOUT = _table("submission", _DOCUMENT["submission_layout"], _CHOICES)
 #: The optional row tables, in load order.
 DATA_TABLES: tuple[str, ...] = tuple(name for name in TABLES if name != "submission")
 _TABLE_LOOKUP = {normalise_key(s): t.name for t in TABLES.values() for s in t.spellings}

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import xlsxwriter
 
-from dxw.submission.messages import README_HEADER, README_INTRO, render
+from dxw.submission.messages import README_HEADER, README_INTRO, both, render
 from dxw.submission.spec import (
     COMMENT_PREFIX,
     DATA_TABLES,
@@ -43,8 +43,13 @@ TemplateFormat = Literal["xlsx", "json", "zip"]
 #: so rewriting a sample is recognised as a duplicate rather than loaded again.
 FIXED_TIMESTAMP = datetime(2025, 1, 1)
 #: Note columns pre-filled on the indicators sheet (ignored when read: they start with #).
-INDICATOR_NOTES = ("# tên chỉ số", "# indicator name", "# đơn vị / unit", "# khoảng / range")
-SUBMISSION_NOTE = "# mô tả / description"
+INDICATOR_NOTES = (
+    f"# {render('doc.note_indicator_vi', 'vi')}",
+    f"# {render('doc.note_indicator_en', 'en')}",
+    f"# {both('doc.note_unit')}",
+    f"# {both('doc.note_range')}",
+)
+SUBMISSION_NOTE = f"# {both('doc.note_description')}"
 #: A decimal comma followed by exactly three digits reads two ways (1,234): written as 1,2340.
 _AMBIGUOUS_DECIMAL = re.compile(r"-?[1-9]\d{0,2},\d{3}")
 
@@ -249,7 +254,7 @@ def column_rows(table: TableSpec) -> list[list[str]]:
                 column.label_vi,
                 ", ".join(column.aliases),
                 f"{vi_type} / {en_type}",
-                "bắt buộc / required" if column.required else "",
+                both("doc.required") if column.required else "",
                 column.description_vi,
                 column.description_en,
                 accepted_values(column),
@@ -273,8 +278,8 @@ def _submission_rows() -> list[list[str]]:
         [
             c.name,
             "",
-            f"{'(bắt buộc) ' if c.required else ''}{c.description_vi} / "
-            f"{c.description_en} Ví dụ / e.g. {c.example}",
+            f"{'(' + render('doc.required', 'vi') + ') ' if c.required else ''}"
+            f"{c.description_vi} / {c.description_en} {both('doc.example')} {c.example}",
         ]
         for c in SUBMISSION.columns
     ]
