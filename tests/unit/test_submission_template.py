@@ -203,6 +203,4 @@ def test_json_template_shows_each_tables_columns(tmp_path: Path) -> None:
     document = json.loads(write_template("json", tmp_path / "t.json").read_text(encoding="utf-8"))
     for name in ("wifi_points", "network_links", "goals", "goal_summary"):
         assert document[name] == [dict.fromkeys(TABLES[name].column_names)], name
-    assert [row["indicator_code"] for row in document["indicators"]] == list(
-        load_catalog().codes()
-    )
+    assert [row["indicator_code"] for row in document["indicators"]] == list(load_catalog().codes())
