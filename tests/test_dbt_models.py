@@ -1,7 +1,7 @@
 """The dbt project against a real embedded PostgreSQL: one build shared by the module.
 
-Raw rows are written with SQL as the loader role (`dxw.transform.examples`: the reference
-figures of the seeds plus cases for each rule); `dxw.transform.dbt.build` runs `dbt build`
+Raw rows are loaded as the loader role with the real loader (`tests/data/examples.py`: the
+reference figures of the seeds plus cases for each rule); `dxw.transform.dbt.build` runs `dbt build`
 (seeds, models, contracts, data and unit tests) as the transformer role.
 """
 

@@ -278,27 +278,26 @@ def run_summary(conn: psycopg.Connection, run_id: str) -> dict[str, Any]:
     loaded and the rejected files."""
     rows = conn.execute(
         """
-        with last as (
+        select outcome, file_name, warning_count, rows_loaded, submission_id from (
             select distinct on (file_sha256, file_name) *
             from audit.load_log where run_id = %s
             order by file_sha256, file_name, load_id desc
-        )
-        select l.outcome, l.file_name, l.warning_count, l.rows_loaded,
-               h.submission_id is not null and h.released_at is null
-        from last l left join audit.held_submissions h using (submission_id)
-        order by l.load_id
+        ) as last
+        order by load_id
         """,
         (run_id,),
     ).fetchall()
     counts = {outcome: 0 for outcome in OUTCOMES}
     for outcome, *_ in rows:
         counts[outcome] = counts.get(outcome, 0) + 1
+    accepted = [r for r in rows if r[0] == "accepted"]
+    held = holds_of(conn, [int(r[4]) for r in accepted if r[4] is not None])
     return {
         "run_id": run_id,
         "files": len(rows),
         **counts,
-        "held": sum(1 for *_, held in rows if held),
-        "warnings": sum(int(r[2]) for r in rows if r[0] == "accepted"),
-        "rows_loaded": sum(sum(dict(r[3] or {}).values()) for r in rows if r[0] == "accepted"),
+        "held": len(held),
+        "warnings": sum(int(r[2]) for r in accepted),
+        "rows_loaded": sum(sum(dict(r[3] or {}).values()) for r in accepted),
         "rejected_files": [str(r[1]) for r in rows if r[0] == "rejected"],
     }
