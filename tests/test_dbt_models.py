@@ -1,7 +1,7 @@
 """The dbt project against a real embedded PostgreSQL: one build shared by the module.
 
-Raw rows are written with SQL as the loader role (`dxw.transform.examples`: the reference
-figures of the seeds plus cases for each rule); `dxw.transform.dbt.build` runs `dbt build`
+Raw rows are loaded as the loader role with the real loader (`tests/data/examples.py`: the
+reference figures of the seeds plus cases for each rule); `dxw.transform.dbt.build` runs `dbt build`
 (seeds, models, contracts, data and unit tests) as the transformer role.
 """
 
@@ -19,9 +19,9 @@ import pytest
 from dxw.config import Settings
 from dxw.db.urls import warehouse_url
 from dxw.transform.dbt import build, docs_dir, manifest_path
-from dxw.transform.examples import Submission, insert_reference_submissions, insert_submission
 
 from .conftest import own_warehouse
+from .data.examples import Submission, insert_reference_submissions, insert_submission
 
 MARTS = {
     "dim_locality": ["locality_id"],

@@ -49,7 +49,10 @@ def test_sample_went_through_the_dags(pipeline_home) -> None:
     accepted = sum(1 for f in expected if f.expect == "accepted")
     rejected = [f.name for f in expected if f.expect == "rejected"]
     assert list(config.inbox.iterdir()) == [], "the inbox is emptied"
-    assert len(list(config.archive.rglob("*.*"))) == accepted
+    archived = [p for p in config.archive.rglob("*.*") if ".feedback." not in p.name]
+    assert len(archived) == accepted
+    for path in archived:  # every accepted file has its bilingual feedback beside it
+        assert "**Accepted**" in path.with_name(f"{path.name}.feedback.md").read_text()
     for name in rejected:
         assert list(config.quarantine.glob(f"*-{name}")), name
         assert list(config.quarantine.glob(f"*-{name.rsplit('.', 1)[0]}*.feedback.md")), name

@@ -14,9 +14,9 @@ from dxw.db.urls import warehouse_url
 from dxw.quality.config import data_docs_index, load_severity
 from dxw.quality.gates import GateScopeError, run_gate
 from dxw.quality.results import DqResult, write_results
-from dxw.transform.examples import Submission, insert_submission
 
 from .conftest import own_warehouse
+from .data.examples import Submission, insert_submission
 
 HAI_PHONG = "2025:province:31"
 

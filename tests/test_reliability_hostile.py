@@ -26,7 +26,7 @@ import pytest
 from dxw.config import Settings
 from dxw.db.urls import warehouse_url
 from dxw.ingest.files import display_name
-from dxw.submission.feedback import feedback_stem
+from dxw.submission.feedback import feedback_paths
 from dxw.submission.writer import write_submission
 
 from .data import make_hostile as mh
@@ -304,8 +304,8 @@ def _assert_quarantine(
     for name in rejected:
         copy = config.quarantine / f"{shas[name][:8]}-{files[name].name}"
         assert copy.exists(), name
-        feedback = config.quarantine / f"{feedback_stem(copy.name)}.feedback.csv"
-        assert feedback.with_suffix(".md").exists(), name
+        md, feedback = feedback_paths(config.quarantine, copy.name)
+        assert md.exists(), name
         rows = feedback_cells(feedback)
         assert len(rows) > 1, name
         for row in rows[1:]:

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from dxw.localities import registry
 from dxw.localities.model import LEGACY_END, REFORM_START, Locality
-from dxw.submission.periods import REFORM_DATE, make_period, parse_period
-from dxw.submission.values import format_number_vi, parse_date, parse_number
+from dxw.submission.messages import format_number
+from dxw.submission.periods import make_period, parse_period
+from dxw.submission.values import parse_date, parse_number, read_number
 from dxw.submission.writer import csv_text
 
 KINDS = {"year": 1, "half": 2, "quarter": 4, "month": 12}
@@ -81,7 +82,7 @@ def test_a_period_spans_whole_months_and_resolves_on_the_right_day(
     assert period.end.day == calendar.monthrange(period.end.year, period.end.month)[1]
     months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
     assert months == 12 // KINDS[kind]
-    straddles = period.start < REFORM_DATE <= period.end
+    straddles = period.start < REFORM_START <= period.end
     assert period.resolution_date == (period.end if straddles else period.start)
     assert straddles == (period.code == "2025")
 
@@ -128,16 +129,23 @@ def test_years_outside_2000_2100_are_refused(year: int) -> None:
     | st.integers(-(10**15), 10**15)
 )
 def test_numbers_the_writer_puts_in_csv_read_back(value: float) -> None:
-    """What dxw's own CSV writer (and a Vietnamese Excel) writes reads back exactly: 99,2 and
-    1,5e-07 (decimal comma, also before an exponent)."""
+    """What dxw's own CSV writer writes reads back exactly, in any column: 99,2 and 1,5e-07
+    (decimal comma, also before an exponent), never a text that reads two ways (1,2340)."""
     text = csv_text(value)
     assert parse_number(text) == value, text
 
 
 @given(st.integers(0, 10**12), st.integers(0, 99))
 def test_numbers_formatted_the_vietnamese_way_read_back(whole: int, cents: int) -> None:
+    """Formatted the Vietnamese way, a number reads back; a whole one with a single dot before
+    three digits (1.234) reads two ways and is decided by the column (a count: 1234)."""
     value = whole + cents / 100
-    assert parse_number(format_number_vi(value)) == pytest.approx(value, abs=1e-9)
+    text = format_number(value, "vi")
+    read = read_number(text, integer=value.is_integer())
+    if text.count(".") == 1 and text.endswith(".000"):  # 1.000: one or a thousand, refused
+        assert read.code == "ambiguous_number"  # type: ignore[union-attr]
+    else:
+        assert read == pytest.approx(value, abs=1e-9)
 
 
 @given(st.integers(0, 10**12), st.lists(st.sampled_from([" ", "\u00a0", "\u202f"]), max_size=3))
@@ -149,8 +157,12 @@ def test_spaces_between_digit_groups_are_ignored(number: int, spaces: list[str])
 
 @given(st.integers(0, 10**9), st.sampled_from(["-", "\u2212", "+", ""]), st.booleans())
 def test_signs_and_percent_signs(number: int, sign: str, percent: bool) -> None:
-    text = sign + format_number_vi(number) + ("%" if percent else "")
-    assert parse_number(text) == (-number if sign in ("-", "\u2212") else number)
+    text = sign + format_number(number, "vi") + ("%" if percent else "")
+    expected = -number if sign in ("-", "\u2212") else number
+    if text.count(".") == 1 and ".000" in text:  # 1.000: one or a thousand, refused
+        assert read_number(text, integer=True).code == "ambiguous_number"  # type: ignore[union-attr]
+    else:
+        assert read_number(text, integer=True) == expected
 
 
 # -- dates --------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ import pytest
 from dxw.config import Settings
 from dxw.db.embedded import EmbeddedPostgres
 from dxw.db.urls import redact, warehouse_url
-from dxw.submission import write_feedback
-from dxw.submission.problems import error, warning
+from dxw.submission import Feedback, write_feedback
+from dxw.submission.messages import Quoted, problem
 
 from .data.warehouse_checks import (
     CLI,
@@ -201,9 +201,20 @@ def test_feedback_cells_never_run_as_formulas(tmp_path: Path) -> None:
         "ok",
     ]
     problems = [
-        error("invalid_number", v, f"vi {v}", table=v, column=v, value=v) for v in values
-    ] + [warning("percent_looks_like_fraction", "=x", "=y", value="-1")]
-    csv_path, md_path = write_feedback(problems, tmp_path, "=evil|<b>name.xlsx")
+        problem("invalid_number", table=v, column=v, value=v, col=Quoted(v), text=Quoted(v))
+        for v in values
+    ] + [
+        problem(
+            "percent_looks_like_fraction",
+            value="-1",
+            what="=x",
+            text="=y",
+            reading=-1,
+            percent=-100,
+        )
+    ]
+    rejected = Feedback("=evil|<b>name.xlsx", "rejected", problems)
+    md_path, csv_path = write_feedback(rejected, tmp_path)
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][0] == "severity"

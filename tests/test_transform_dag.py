@@ -17,9 +17,9 @@ from dxw.config import Settings
 from dxw.db.urls import warehouse_url
 from dxw.pipeline import dag_run_succeeded
 from dxw.transform.dbt import ensure_manifest
-from dxw.transform.examples import insert_reference_submissions
 
 from .conftest import make_home, own_warehouse
+from .data.examples import insert_reference_submissions
 
 REPO = Path(__file__).resolve().parents[1]
 _PROBE = """

@@ -25,6 +25,17 @@ class _Group(click.Group):
         except (EmbeddedPostgresError, MissingPasswordError) as error:
             raise click.ClickException(str(error)) from error
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped (click cuts it at the screen width)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=200)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
@@ -111,7 +122,7 @@ def db_init() -> None:
 )
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def airflow(args: tuple[str, ...]) -> None:
-    """Run the `airflow` CLI against this DXW_HOME (e.g. `dxw airflow dags list`)."""
+    """Run the `airflow` CLI against this DXW_HOME, for example `dxw airflow dags list`."""
     from dxw.airflow_env import airflow_env
 
     env = airflow_env()
@@ -145,12 +156,15 @@ def run(sample: bool, executor: str, workers: int) -> None:
 def _register() -> None:
     from dxw.bi.cli import bi
     from dxw.docs.cli import docs
-    from dxw.ingest.cli import ingest, sample, template
+    from dxw.ingest.cli import feedback, ingest, loads, quarantine, sample, template
     from dxw.quality.cli import validate
     from dxw.service.cli import down, status, up
     from dxw.transform.cli import build
 
-    for command in (ingest, template, sample, build, validate, up, down, status, bi, docs):
+    for command in (
+        *(ingest, template, sample, loads, quarantine, feedback),
+        *(build, validate, up, down, status, bi, docs),
+    ):
         main.add_command(command)
 
 

@@ -67,6 +67,12 @@ class Settings:
         return self.home / "quarantine"
 
     @property
+    def feedback(self) -> Path:
+        """Feedback of the files `dxw ingest` accepted or found duplicate (rejected files have
+        theirs in the quarantine, archived ones beside them)."""
+        return self.home / "feedback"
+
+    @property
     def docs_dir(self) -> Path:
         return self.home / "docs"
 

@@ -162,7 +162,7 @@ def drive(config: Settings, api_url: str, console: Console, *, since: float) -> 
         mark = "[green]✓[/]" if ingest.state == "success" else "[red]✗[/]"
         console.print(
             f"{mark} {INGEST} ({how}) {ingest.state} in {result.seconds[INGEST]:.0f} s: "
-            + (", ".join(f"{n} {o}" for o, n in sorted(result.outcomes.items())) or "no files")
+            + (_describe(result.outcomes) or "no files")
         )
         if ingest.state != "success":
             _print_failed_tasks(console, api, INGEST, ingest.run_id, config)
@@ -245,17 +245,21 @@ def _print_failed_tasks(
 
 
 def run_outcomes(config: Settings, run_id: str) -> dict[str, int]:
-    """How the files of one ingest run came out (accepted, duplicate, rejected)."""
+    """How the files of one ingest run came out: counts per outcome, held, warnings, rows."""
     import psycopg
 
     from dxw.db.urls import warehouse_url
+    from dxw.ingest.audit import run_summary
 
     with psycopg.connect(warehouse_url("loader", config)) as conn:
-        rows = conn.execute(
-            "select outcome, count(*) from audit.load_log where run_id = %s group by 1",
-            (run_id,),
-        ).fetchall()
-    return {str(outcome): int(n) for outcome, n in rows}
+        summary = run_summary(conn, run_id)
+    counts = ("accepted", "duplicate", "rejected", "held", "warnings", "rows_loaded")
+    return {name: int(summary[name]) for name in counts if summary.get(name)}
+
+
+def _describe(outcomes: dict[str, int]) -> str:
+    names = {"rows_loaded": "rows loaded", "warnings": "warning(s)", "held": "held"}
+    return ", ".join(f"{n:,} {names.get(o, o)}" for o, n in outcomes.items())
 
 
 def warehouse_summary(config: Settings) -> dict[str, object]:
@@ -304,7 +308,7 @@ def _print_next_steps(
     for name, (rows, latest) in marts.items():
         table.add_row(f"marts.{name}", str(rows), latest or "-")
     console.print(table)
-    this_run = ", ".join(f"{n} {o}" for o, n in sorted(result.outcomes.items())) or "no files"
+    this_run = _describe(result.outcomes) or "no files"
     console.print(f"this run's files: {this_run}")
     console.print("\n[bold]Where to look next[/]")
     console.print(

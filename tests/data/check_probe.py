@@ -33,7 +33,7 @@ def _warm() -> None:
 
     from dxw.localities import registry
     from dxw.submission import read_submission, validate  # noqa: F401
-    from dxw.submission.catalog import load_catalog
+    from dxw.submission.spec import load_catalog
 
     registry()
     load_catalog()

@@ -923,7 +923,7 @@ def cases() -> list[Case]:
                     ],
                 )
             ),
-            "2147483647",
+            "2,147,483,647",
         ),
         # ---------------------------------------------------------------- .json
         Case(
@@ -1034,7 +1034,7 @@ def cases() -> list[Case]:
             ("unknown_locality",),
             "Phường Hạ Long (a 2025 ward) reporting for 2022-H1",
             _locality("json", "Phường Hạ Long, Quảng Ninh", "2022-H1"),
-            "only exists from 1/7/2025",
+            "only exists from 2025-07-01",
         ),
         Case(
             "j17_nan_infinity.json",
@@ -1060,7 +1060,7 @@ def cases() -> list[Case]:
                 ' "value": 1000000000000}], "goal_summary": [{"pillar": "all",'
                 ' "goals_total": 2147483648, "goals_achieved": 2147483648}]',
             ),
-            "2147483647",
+            "2,147,483,647",
         ),
         Case(
             "j19_nul_in_text.json",
@@ -1428,7 +1428,7 @@ def cases() -> list[Case]:
                     b"all,10,1,99.999.999.999\r\n",
                 },
             ),
-            "2147483647",
+            "2,147,483,647",
         ),
         Case(
             "z31_semicolons_crlf_bom.zip",

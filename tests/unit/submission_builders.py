@@ -1,4 +1,4 @@
-"""Builders of real submission files (xlsx, json, zip) and a stub locality resolver for tests.
+"""Builders of real submission files (xlsx, json, zip) for tests, checked with the real registry.
 
 A submission is a dict: {"submission": {field: value}, "<table>": [{column: value}, ...]}.
 Values are Python objects; each writer renders them the way its carrier would carry them:
@@ -9,9 +9,7 @@ written the Vietnamese way (99,2 and 24/3/2022).
 from __future__ import annotations
 
 import copy
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -149,109 +147,33 @@ def field_row(carrier: str, sub: Submission, name: str) -> int | None:
     return list(sub["submission"]).index(name) + 2
 
 
-# --- stub resolver -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StubLocality:
-    """A unit as the real registry describes it."""
-
-    code: str
-    level: str
-    era: str
-    name: str
-
-    @property
-    def key(self) -> str:
-        """Era-qualified identity."""
-        return f"{self.era}:{self.level}:{self.code}"
-
-
-@dataclass(frozen=True)
-class StubResolution:
-    """A resolved unit or the reason there is none."""
-
-    locality: StubLocality | None
-    message_en: str | None = None
-    message_vi: str | None = None
-
-
-LEGACY_END = date(2025, 6, 30)
-REFORM = date(2025, 7, 1)
-_UNITS: list[tuple[StubLocality, date | None, date | None, set[str]]] = [
-    (
-        StubLocality("22", "province", "legacy", "Quảng Ninh"),
-        None,
-        LEGACY_END,
-        {"22", "quảng ninh", "tỉnh quảng ninh"},
-    ),
-    (
-        StubLocality("22", "province", "2025", "Quảng Ninh"),
-        REFORM,
-        None,
-        {"22", "quảng ninh", "tỉnh quảng ninh"},
-    ),
-    (
-        StubLocality("193", "district", "legacy", "Hạ Long"),
-        None,
-        LEGACY_END,
-        {"193", "hạ long", "tp hạ long", "thành phố hạ long"},
-    ),
-    (
-        StubLocality("06688", "commune", "legacy", "Hồng Hải"),
-        None,
-        LEGACY_END,
-        {"06688", "hồng hải", "phường hồng hải"},
-    ),
-    (
-        StubLocality("06688", "commune", "2025", "Hạ Long"),
-        REFORM,
-        None,
-        {"06688", "hạ long", "phường hạ long"},
-    ),
-]
-CALLS: list[tuple[str, date]] = []
-
-
-def stub_resolve(text: str, on: date) -> StubResolution:
-    """Resolve a few Quảng Ninh units by code or name on a day, like the real registry."""
-    CALLS.append((text, on))
-    key = " ".join(unicodedata.normalize("NFC", text).casefold().split())
-    matches = [(unit, start, end) for unit, start, end, names in _UNITS if key in names]
-    alive = [u for u, s, e in matches if (s is None or s <= on) and (e is None or on <= e)]
-    if alive:
-        return StubResolution(alive[0])
-    if matches:
-        return StubResolution(
-            None,
-            f"{text} existed only until 30/6/2025.",
-            f"{text} chỉ tồn tại đến ngày 30/6/2025.",
-        )
-    return StubResolution(None, f"No unit is named {text}.", f"Không có đơn vị nào tên {text}.")
-
-
 # --- running -------------------------------------------------------------------------------
 
 
-def check_file(path: Path, resolve: Any = stub_resolve) -> tuple[Any, list[Any]]:
-    """Read and validate a file: (ValidatedSubmission or None, problems)."""
+def resolve(text: str, on: date) -> Any:
+    """The real locality registry's resolution (the validator's only resolver)."""
+    from dxw.localities import registry
+
+    return registry().resolve(text, on)
+
+
+def check_file(path: Path) -> tuple[Any, list[Any]]:
+    """Read and validate a file with the real registry: (ValidatedSubmission or None, problems)."""
     from dxw.submission import read_submission, validate
-    from dxw.submission.problems import PROBLEM_CODES
+    from dxw.submission.messages import CODES
 
     raw = read_submission(path)
     result, problems = (None, raw) if isinstance(raw, list) else validate(raw, resolve)
-    unknown = {p.code for p in problems} - set(PROBLEM_CODES)
-    assert not unknown, f"problem codes missing from PROBLEM_CODES: {unknown}"
+    unknown = {p.code for p in problems} - set(CODES)
+    assert not unknown, f"problem codes missing from the catalog: {unknown}"
     for problem in problems:
         assert problem.message_en and problem.message_vi
     return result, problems
 
 
-def check(
-    sub: Submission, carrier: str, directory: Path, resolve: Any = stub_resolve
-) -> tuple[Any, list[Any]]:
+def check(sub: Submission, carrier: str, directory: Path) -> tuple[Any, list[Any]]:
     """Write a submission in a carrier, read and validate it."""
-    return check_file(write_submission(sub, carrier, directory), resolve)
+    return check_file(write_submission(sub, carrier, directory))
 
 
 def codes(problems: Iterable[Any], severity: str | None = None) -> list[str]:

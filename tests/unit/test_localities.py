@@ -128,9 +128,12 @@ def test_merged_provinces_end_on_30_june_2025() -> None:
     assert resolved("30", IN_2022).name == "Hải Dương"
     gone = failed("30", IN_2026)
     assert gone.en == (
-        "Hải Dương province ceased to exist on 30/6/2025; it is now part of Hải Phòng (31)"
+        "Hải Dương province ceased to exist on 2025-06-30; it is now part of Hải Phòng (31)."
     )
-    assert "30/6/2025" in gone.vi and "Thành phố Hải Phòng (31)" in gone.vi
+    assert gone.vi == (
+        "Tỉnh Hải Dương không còn tồn tại từ sau ngày 30/6/2025; nay thuộc Thành phố Hải Phòng"
+        " (31)."
+    )
     assert "Khánh Hòa (56)" in failed("Tỉnh Ninh Thuận", IN_2026).en
 
 
@@ -232,7 +235,7 @@ def test_ambiguous_names_list_candidates_with_parents() -> None:
 def test_a_gone_higher_level_namesake_makes_a_name_ambiguous() -> None:
     result = failed("Hạ Long", IN_2026)
     assert {c.key for c in result.candidates} == {"2025:commune:06688", "legacy:district:193"}
-    assert "30/6/2025" in result.en
+    assert "which existed until 2025-06-30" in result.en
     assert resolved("Phường Hạ Long", IN_2026).key == "2025:commune:06688"
     assert resolved("Phường Hạ Long, Quảng Ninh", IN_2026).key == "2025:commune:06688"
     assert len(failed("Hạ Long, Quảng Ninh", IN_2026).candidates) == 2  # both are in Quảng Ninh
@@ -241,18 +244,34 @@ def test_a_gone_higher_level_namesake_makes_a_name_ambiguous() -> None:
 def test_2025_unit_does_not_exist_in_2022() -> None:
     result = failed("Phường Hạ Long", IN_2022)
     assert result.candidates == (registry().by_key("2025:commune:06688"),)
-    assert "only exists from 1/7/2025" in result.en
-    assert "1/7/2025" in result.vi
+    assert "only exists from 2025-07-01, not on 2022-07-08" in result.en
+    assert "chỉ tồn tại từ ngày 1/7/2025, chưa có vào ngày 8/7/2022" in result.vi
+    # a 2022 report: the legacy list is the one of 30/6/2025, and the feedback says so
+    assert "as it stood on 2025-06-30" in result.en
+    assert "tại ngày 30/6/2025" in result.vi
 
 
 def test_legacy_unit_does_not_exist_in_2026() -> None:
     result = failed("Phường Hồng Hải, TP Hạ Long", IN_2026)
-    assert "ceased to exist on 30/6/2025" in result.en
+    assert "ceased to exist on 2025-06-30" in result.en
     assert "Phường Hạ Long (06688)" in result.en
     assert "không còn tồn tại" in result.vi
     district = failed("TP Hạ Long", IN_2026)
     assert "Tỉnh Quảng Ninh (22)" in district.en
     assert failed("193", IN_2026).candidates == (registry().by_key("legacy:district:193"),)
+
+
+def test_a_unit_merged_before_the_2025_list_is_explained() -> None:
+    """The legacy era is the list of 30/6/2025 (no history before it): Hoành Bồ district,
+    merged into Hạ Long city in 2019, is absent, and the message says why."""
+    result = failed("Huyện Hoành Bồ", date(2018, 7, 1))
+    assert result.en.startswith("No Vietnamese administrative unit matches 'Huyện Hoành Bồ'.")
+    assert "matched against the list of units as it stood on 2025-06-30" in result.en
+    assert "merged, split or renamed before that day is not in it" in result.en
+    assert "danh sách đơn vị hành chính tại ngày 30/6/2025" in result.vi
+    assert "sáp nhập, chia tách hoặc đổi tên trước ngày đó" in result.vi
+    after = failed("Huyện Hoành Bồ", IN_2026)
+    assert "30/6/2025" not in after.vi, "after the reform the 2025 list is meant"
 
 
 @pytest.mark.parametrize("text", ["Atlantis", "", "  ,  ", "123456", "Phường Hồng Hải, Hà Nội"])

@@ -17,9 +17,9 @@ from submission_builders import (
 )
 
 from dxw.submission import TABLES, write_template
-from dxw.submission.catalog import load_catalog
-from dxw.submission.problems import PROBLEM_CODES
-from dxw.submission.schema import json_schema, schema_text
+from dxw.submission.messages import CODES as PROBLEM_CODES
+from dxw.submission.spec import load_catalog
+from dxw.submission.writer import json_schema, schema_text
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MD = DOCS / "submission-format.md"
@@ -28,7 +28,7 @@ SCHEMA = DOCS / "submission-format.schema.json"
 
 def test_schema_file_is_generated_from_the_specs() -> None:
     # regenerate with: PYTHONPATH=include python -c "from pathlib import Path;
-    # from dxw.submission.schema import write_json_schema as w;
+    # from dxw.submission.writer import write_json_schema as w;
     # w(Path('docs/submission-format.schema.json'))"
     assert SCHEMA.read_text(encoding="utf-8") == schema_text()
 

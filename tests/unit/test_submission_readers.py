@@ -18,7 +18,7 @@ from submission_builders import (
     csv_bytes,
     data_row,
     minimal,
-    stub_resolve,
+    resolve,
     wifi_rows,
     with_table,
     write_json,
@@ -28,7 +28,7 @@ from submission_builders import (
 )
 
 from dxw.submission import RawSubmission, ReadLimits, read_submission, validate
-from dxw.submission.limits import DEFAULT_LIMITS
+from dxw.submission.spec import DEFAULT_LIMITS
 
 SUBMISSION_CSV = csv_bytes(
     [["field", "value"], ["locality", "22"], ["period", "2023"], ["submitted_on", "15/1/2024"]]
@@ -97,7 +97,7 @@ def test_too_many_rows(tmp_path: Path, carrier: str) -> None:
     path = write_submission(with_table(minimal(), "wifi_points", wifi_rows(8)), carrier, tmp_path)
     raw = read_submission(path, limits=ReadLimits(max_rows_per_table=5))
     assert isinstance(raw, RawSubmission)
-    result, problems = validate(raw, stub_resolve)
+    result, problems = validate(raw, resolve)
     assert result is None
     assert codes(problems) == ["too_many_rows"]
     assert problems[0].table == "wifi_points"
@@ -110,7 +110,7 @@ def test_problems_beyond_the_cap_are_counted(tmp_path: Path, carrier: str) -> No
         row["status"] = "?"
     path = write_submission(with_table(minimal(), "wifi_points", rows), carrier, tmp_path)
     raw = read_submission(path, limits=ReadLimits(max_problems_per_code=10))
-    _, problems = validate(raw, stub_resolve)  # type: ignore[arg-type]
+    _, problems = validate(raw, resolve)  # type: ignore[arg-type]
     assert codes(problems) == ["invalid_choice"] * 10 + ["too_many_problems"]
     assert problems[-1].value == "30" and "20 more" in problems[-1].message_en
 
@@ -395,7 +395,8 @@ def test_xlsx_cells_of_every_kind(tmp_path: Path) -> None:
     book.worksheets()[-1].set_chart(chart)
     book.close()
     result, problems = check_file(path)
-    assert codes(problems) == ["percent_looks_like_fraction"]
+    assert problems == [], "a percent cell is read as it shows (99.2%), not as a fraction"
+    assert ("digital_certificate_units_pct", 99.2, None) in result.indicators
     assert result.locality.code == "06688" and result.period.code == "2022-07"
     assert result.submitted_on == date(2022, 8, 8)
     assert result.framework == "=not a formula"

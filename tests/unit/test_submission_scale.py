@@ -19,11 +19,12 @@ TESTS = Path(__file__).resolve().parent
 _PROBE = """
 import json, resource, sys, time
 from pathlib import Path
-from submission_builders import stub_resolve
+from dxw.localities import registry
 from dxw.submission import read_submission, validate
+resolve = registry().resolve
 start = time.perf_counter()
 raw = read_submission(Path(sys.argv[1]))
-result, problems = validate(raw, stub_resolve)
+result, problems = validate(raw, resolve)
 print(json.dumps({
     "seconds": time.perf_counter() - start,
     "rows": len(result.wifi_points) if result else None,

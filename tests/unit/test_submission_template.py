@@ -5,15 +5,25 @@ from __future__ import annotations
 import csv
 import json
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
 from submission_builders import check_file, codes, csv_bytes
 
-from dxw.submission import CARRIERS, TABLES, Problem, Severity, write_feedback, write_template
-from dxw.submission.catalog import load_catalog
-from dxw.submission.problems import error, warning
+from dxw.submission import (
+    CARRIERS,
+    TABLES,
+    Feedback,
+    Hold,
+    Problem,
+    Severity,
+    write_feedback,
+    write_template,
+)
+from dxw.submission.messages import Col, Quoted, problem
+from dxw.submission.spec import load_catalog
 
 
 @pytest.mark.parametrize("fmt", CARRIERS)
@@ -87,43 +97,32 @@ def test_unknown_template_format(tmp_path: Path) -> None:
 
 def sample_problems() -> list[Problem]:
     return [
-        error(
-            "invalid_number",
-            "value: '=1+2' is not a number.",
-            "value: '=1+2' không phải là số.",
-            table="indicators",
-            row=2,
-            column="value",
-            value="=1+2",
+        problem(
+            "invalid_number", table="indicators", row=2, column="value", value="=1+2",
+            col=Col("value", "giá trị"), text=Quoted("=1+2"),
         ),
-        error(
-            "invalid_choice",
-            "status: '@cmd' is bad | really",
-            "trạng thái: '@cmd' sai",
-            table="wifi_points",
-            row=5,
-            column="status",
-            value="@cmd",
+        problem(
+            "invalid_choice", table="wifi_points", row=5, column="status", value="@cmd",
+            col=Col("status", "trạng thái"), text=Quoted("@cmd | really"), choices="active",
         ),
-        warning(
-            "percent_disagrees",
-            "reported 40% but 7/20 = 35%.",
-            "báo cáo 40% nhưng 7/20 = 35%.",
-            table="goal_summary",
-            row=2,
-            column="reported_pct",
-            value="-40",
+        problem(
+            "percent_disagrees", table="goal_summary", row=2, column="reported_pct", value="-40",
+            what="reported_pct", reported=40, ratio="7/20", part=7, whole=20, computed=35,
         ),
-    ]
+    ]  # fmt: skip
+
+
+def rejected(problems: list[Problem], name: str = "Hạ Long 2022-H1.xlsx") -> Feedback:
+    return Feedback(name, "rejected", problems)
 
 
 def test_feedback_files(tmp_path: Path) -> None:
-    paths = write_feedback(sample_problems(), tmp_path / "out", "Hạ Long 2022-H1.xlsx")
+    paths = write_feedback(rejected(sample_problems()), tmp_path / "out")
     assert [p.name for p in paths] == [
-        "Hạ Long 2022-H1.feedback.csv",
-        "Hạ Long 2022-H1.feedback.md",
+        "Hạ Long 2022-H1.xlsx.feedback.md",
+        "Hạ Long 2022-H1.xlsx.feedback.csv",
     ]
-    raw = paths[0].read_bytes()
+    raw = paths[1].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0] == [
@@ -140,28 +139,68 @@ def test_feedback_files(tmp_path: Path) -> None:
     assert rows[2][4] == "'@cmd"
     assert rows[3][4] == "'-40" and rows[3][0] == "warning"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
-    md = paths[1].read_text(encoding="utf-8")
-    assert "Báo cáo bị từ chối" in md and "Submission rejected" in md
-    assert "2 lỗi, 1 cảnh báo" in md and "2 errors, 1 warnings" in md
-    assert "bad \\| really" in md
+    md = paths[0].read_text(encoding="utf-8")
+    assert "Báo cáo bị từ chối**: 2 lỗi, 1 cảnh báo" in md
+    assert "Rejected**: 2 error(s), 1 warning(s)" in md
+    assert "really" in md and "@cmd \\| really" in md
     assert "| warning | percent_disagrees | 1 |" in md
 
 
 def test_feedback_for_an_accepted_submission(tmp_path: Path) -> None:
-    paths = write_feedback([], tmp_path, "r.json")
-    md = paths[1].read_text(encoding="utf-8")
-    assert "Báo cáo được chấp nhận" in md and "Submission accepted" in md
-    assert paths[0].read_text(encoding="utf-8-sig").count("\n") == 1
+    accepted = Feedback("r.json", "accepted", [], submission_id=7, locality="Quảng Ninh (22)",
+                        period="2024-Q1", rows_loaded=1234, supersedes=3)  # fmt: skip
+    md_path, csv_path = write_feedback(accepted, tmp_path)
+    md = md_path.read_text(encoding="utf-8")
+    assert (
+        "**Báo cáo được chấp nhận** (mã #7): Quảng Ninh (22), kỳ 2024-Q1, đã nạp 1.234 dòng." in md
+    )
+    assert (
+        "**Accepted** as submission #7: Quảng Ninh (22), period 2024-Q1, 1,234 rows loaded." in md
+    )
+    assert "Không phát hiện vấn đề nào." in md and "No problem was found." in md
+    assert "replaces submission #3" in md and "thay thế báo cáo #3" in md
+    assert csv_path.read_text(encoding="utf-8-sig").count("\n") == 1
+
+
+def test_feedback_for_a_held_submission_says_why_and_what_to_do(tmp_path: Path) -> None:
+    hold = Hold("raw.submissions:period_not_far_in_future", datetime(2026, 3, 2, 9, 30),
+                "The period starts at most a year after today.")  # fmt: skip
+    held = Feedback("f.json", "accepted", [], submission_id=9, hold=hold)
+    assert held.status == "held"
+    md_path, csv_path = write_feedback(held, tmp_path)
+    md = md_path.read_text(encoding="utf-8")
+    assert "**Báo cáo bị tạm giữ**: báo cáo #9 đã được nạp" in md and "(ngày 2/3/2026)" in md
+    assert "**Held**: submission #9 was loaded" in md and "on 2026-03-02" in md
+    assert "raw.submissions:period_not_far_in_future (The period starts" in md
+    assert "send a corrected report for the same locality and period" in md
+    assert "hãy gửi báo cáo đã sửa cho cùng địa phương và kỳ" in md
+    rows = list(csv.reader(csv_path.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[1][0] == "held" and rows[1][5] == "held" and "Cần làm gì" in rows[1][7]
+
+
+def test_feedback_for_a_duplicate(tmp_path: Path) -> None:
+    md = write_feedback(Feedback("d.zip", "duplicate", duplicate_of=4), tmp_path)[0]
+    text = md.read_text(encoding="utf-8")
+    assert "**Tệp trùng lặp**" in text and "submission #4; nothing was loaded again" in text
 
 
 @pytest.mark.parametrize("name", ["../../evil.xlsx", "/etc/passwd", "a\\b\\..\\c.zip", "", "..."])
 def test_feedback_never_leaves_its_folder(tmp_path: Path, name: str) -> None:
     out = tmp_path / "out"
-    for path in write_feedback(sample_problems(), out, name):
+    for path in write_feedback(rejected(sample_problems(), name), out):
         assert path.parent == out and path.exists()
 
 
 def test_feedback_lists_problems_as_severity_values(tmp_path: Path) -> None:
     problems = [p for p in sample_problems() if p.severity is Severity.WARNING]
-    md = write_feedback(problems, tmp_path, "x.zip")[1].read_text(encoding="utf-8")
-    assert "Submission accepted" in md and "1 warnings" in md
+    accepted = Feedback("x.zip", "accepted", problems, submission_id=1)
+    md = write_feedback(accepted, tmp_path)[0].read_text(encoding="utf-8")
+    assert "**Accepted**" in md and "1 warning(s) below" in md
+    assert "| warning | goal_summary | 2 | reported_pct | -40 | percent_disagrees |" in md
+
+
+def test_json_template_shows_each_tables_columns(tmp_path: Path) -> None:
+    document = json.loads(write_template("json", tmp_path / "t.json").read_text(encoding="utf-8"))
+    for name in ("wifi_points", "network_links", "goals", "goal_summary"):
+        assert document[name] == [dict.fromkeys(TABLES[name].column_names)], name
+    assert [row["indicator_code"] for row in document["indicators"]] == list(load_catalog().codes())

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from submission_builders import (
-    CALLS,
     CARRIERS,
     check,
     codes,
@@ -84,8 +83,18 @@ def test_unknown_locality(carrier: str, tmp_path: Path) -> None:
     assert result is None
     problem = only_error(problems, "unknown_locality")
     assert problem.value == "Gotham" and problem.row == field_row(carrier, sub, "locality")
-    assert "No unit is named Gotham" in problem.message_en
-    assert "Không có đơn vị nào tên Gotham" in problem.message_vi
+    assert problem.message_en == (
+        "locality (địa phương): 'Gotham' names no unit that existed on 2023-01-01 (period 2023)."
+        " No Vietnamese administrative unit matches 'Gotham'. Reports for periods before"
+        " 2025-07-01 are matched against the list of units as it stood on 2025-06-30 (the last"
+        " day of the 63 provinces): a unit merged, split or renamed before that day is not in"
+        " it. Write the name or code the unit had on 2025-06-30, or the unit that absorbed it."
+    )
+    assert problem.message_vi.startswith(
+        "địa phương (locality): 'Gotham' không phải đơn vị hành chính tồn tại vào ngày 1/1/2023"
+        " (kỳ 2023). Không tìm thấy đơn vị hành chính nào khớp với 'Gotham'."
+    )
+    assert "danh sách đơn vị hành chính tại ngày 30/6/2025" in problem.message_vi
 
 
 def test_locality_that_did_not_exist_in_the_period(carrier: str, tmp_path: Path) -> None:
@@ -94,17 +103,44 @@ def test_locality_that_did_not_exist_in_the_period(carrier: str, tmp_path: Path)
     )
     assert result is None
     problem = only_error(problems, "unknown_locality")
-    assert "2025-07-01" in problem.message_en and "1/7/2025" in problem.message_vi
-    assert "existed only until 30/6/2025" in problem.message_en
+    assert problem.message_en == (
+        "locality (địa phương): '193' names no unit that existed on 2025-07-01 (period 2025-H2)."
+        " Thành phố Hạ Long (193, Tỉnh Quảng Ninh) ceased to exist on 2025-06-30 (district"
+        " level abolished); its area is now part of Tỉnh Quảng Ninh (22)."
+    )
+    assert problem.message_vi == (
+        "địa phương (locality): '193' không phải đơn vị hành chính tồn tại vào ngày 1/7/2025"
+        " (kỳ 2025-H2). Thành phố Hạ Long (193, Tỉnh Quảng Ninh) không còn tồn tại từ sau ngày"
+        " 30/6/2025 (bỏ cấp huyện); địa bàn nay thuộc Tỉnh Quảng Ninh (22)."
+    )
+
+
+def test_ambiguous_locality_lists_the_candidates(carrier: str, tmp_path: Path) -> None:
+    """The registry calls "Hạ Long" ambiguous after the reform (Phường Hạ Long, and the city it
+    was): the message says so first, never that the name matches nothing."""
+    _, problems = check(
+        minimal(locality="Hạ Long", period="2026", submitted_on=LATE), carrier, tmp_path
+    )
+    problem = only_error(problems, "unknown_locality")
+    assert problem.message_en.startswith(
+        "locality (địa phương), period 2026: 'Hạ Long' is ambiguous on 2026-01-01: it matches"
+        " Phường Hạ Long (06688, Tỉnh Quảng Ninh)"
+    )
+    assert "names no unit" not in problem.message_en
+    assert "which existed until 2025-06-30" in problem.message_en
+    assert problem.message_vi.startswith(
+        "địa phương (locality), kỳ 2026: 'Hạ Long' không rõ ràng vào ngày 1/1/2026: khớp với"
+        " Phường Hạ Long (06688, Tỉnh Quảng Ninh)"
+    )
+    assert "tồn tại đến ngày 30/6/2025" in problem.message_vi
 
 
 def test_full_year_2025_is_resolved_at_its_end(carrier: str, tmp_path: Path) -> None:
-    CALLS.clear()
     result, problems = check(
         minimal(locality="193", period="2025", submitted_on=LATE), carrier, tmp_path
     )
     assert result is None and codes(problems) == ["unknown_locality"]
-    assert CALLS[-1] == ("193", date(2025, 12, 31))
+    assert "existed on 2025-12-31 (period 2025)" in problems[0].message_en
     result, problems = check(
         minimal(locality="06688", period="2025", submitted_on=LATE), carrier, tmp_path
     )

@@ -1,4 +1,5 @@
-"""`dxw ingest`, `dxw template`, `dxw sample`: the ingest side of the command line."""
+"""The ingest side of the command line: `dxw ingest`, `template`, `sample`, and for the people
+who run it `dxw loads`, `dxw quarantine` and `dxw feedback`."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def ensure_warehouse() -> str:
     return warehouse_url("loader", config)
 
 
-@click.command("ingest")
+@click.command("ingest", short_help="Validate and load submission files or folders.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--workers",
@@ -48,9 +49,11 @@ def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool, gate: bo
     """Validate and load submission files or folders, then run the raw data-quality gate on
     what was accepted; exit 1 if any file was rejected or the gate held a submission.
 
-    Inputs are never modified or deleted: rejected files are copied to the quarantine folder
-    with a feedback file (English and Vietnamese) listing every problem. Submissions that fail
-    a critical expectation of the gate stay in `raw` but are held out of the marts.
+    Inputs are never modified or deleted. Every file gets feedback in English and Vietnamese
+    (`<name>.feedback.md` and `.feedback.csv`): a rejected file beside its copy in
+    $DXW_HOME/quarantine, any other in $DXW_HOME/feedback (named `<sha256[:8]>-<name>`).
+    Submissions that fail a critical expectation of the gate stay in `raw` but are held out of
+    the marts; their feedback then says why and what to do.
     """
     import json
 
@@ -65,6 +68,7 @@ def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool, gate: bo
     run_id = f"cli-{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
     accepted: list[int] = []
+    results: list[dict[str, object]] = []
     columns = (
         TextColumn("[bold]ingesting"),
         BarColumn(),
@@ -74,9 +78,15 @@ def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool, gate: bo
     with Progress(*columns, console=console, transient=True) as progress:
         bar = progress.add_task("files", total=len(files))
         for outcome in ingest_paths(
-            files, url, run_id=run_id, quarantine=settings().quarantine, workers=workers
+            files,
+            url,
+            run_id=run_id,
+            quarantine=settings().quarantine,
+            workers=workers,
+            feedback_dir=settings().feedback,
         ):
             counts[outcome.outcome] += 1
+            results.append(outcome.as_dict())
             if outcome.outcome == "accepted" and outcome.submission_id is not None:
                 accepted.append(outcome.submission_id)
             progress.advance(bar)
@@ -94,23 +104,30 @@ def ingest(paths: tuple[Path, ...], workers: int | None, as_json: bool, gate: bo
         f"{len(files)} file(s): {counts['accepted']} accepted, {counts['duplicate']} duplicate, "
         f"{counts['rejected']} rejected (run {run_id})"
     )
-    held = _raw_gate(url, run_id, accepted) if gate and accepted else False
+    held = _raw_gate(url, run_id, accepted, results) if gate and accepted else False
     sys.exit(1 if counts["rejected"] or held else 0)
 
 
-def _raw_gate(url: str, run_id: str, submission_ids: list[int]) -> bool:
-    """The raw gate on this run's accepted submissions; True when it held any of them."""
+def _raw_gate(
+    url: str, run_id: str, submission_ids: list[int], results: list[dict[str, object]]
+) -> bool:
+    """The raw gate on this run's accepted submissions; True when it held any of them (their
+    feedback is rewritten to say so)."""
     from dxw.config import settings
+    from dxw.ingest.audit import refresh_held_feedback
     from dxw.quality.cli import print_outcome
     from dxw.quality.gates import run_raw_gate
 
     with console.status(f"raw gate on {len(submission_ids)} submission(s)…"):
         outcome = run_raw_gate(url, run_id, submission_ids, settings())
     print_outcome(outcome)
+    for path in refresh_held_feedback(url, results):
+        if path.suffix == ".md":
+            console.print(f"held: feedback in {path}", markup=False, highlight=False)
     return not outcome.passed
 
 
-@click.command("template")
+@click.command("template", short_help="Write an empty, documented submission template.")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "json", "zip"]), required=True)
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def template(fmt: str, out: Path) -> None:
@@ -123,7 +140,7 @@ def template(fmt: str, out: Path) -> None:
     console.print(f"template written: {out}")
 
 
-@click.command("sample")
+@click.command("sample", short_help="Write the sample submissions into a folder.")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--seed", default=2025, show_default=True, help="Random seed (same seed, same files)."
@@ -134,3 +151,132 @@ def sample(out: Path, seed: int) -> None:
 
     written = write_sample(out, seed)
     console.print(f"{len(written)} sample submission(s) written to {out}")
+
+
+# -- for the people who run it: recent loads, the quarantine, one file's feedback ---------------
+def _loader_connection() -> object:
+    """A connection to the warehouse as the loader (starting the embedded one when needed)."""
+    import psycopg
+
+    return psycopg.connect(ensure_warehouse(), autocommit=True)
+
+
+@click.command("loads", short_help="List recent loads: outcome, problems, supersedes, held.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--run", "run_id", metavar="RUN_ID", help="Only the loads of this ingest run.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per load.")
+def loads(limit: int, run_id: str | None, as_json: bool) -> None:
+    """List the latest loads, newest first: file, locality, period, outcome, errors and
+    warnings, the submission it supersedes, and whether the raw gate holds it."""
+    import json
+
+    from rich.table import Table
+
+    from dxw.ingest.audit import holds_of, recent_loads
+
+    with _loader_connection() as conn:  # type: ignore[attr-defined]
+        found = recent_loads(conn, limit=limit, run_id=run_id)
+        held = holds_of(conn, [r.submission_id for r in found if r.submission_id is not None])
+    if as_json:
+        for r in found:
+            hold = held.get(r.submission_id) if r.submission_id is not None else None
+            click.echo(json.dumps({
+                "load_id": r.load_id, "run_id": r.run_id, "file": r.file_name,
+                "locality": r.locality, "period": r.period, "outcome": r.outcome,
+                "submission_id": r.submission_id, "duplicate_of": r.duplicate_of,
+                "errors": r.error_count, "warnings": r.warning_count,
+                "supersedes": r.supersedes, "held": hold.reason if hold else None,
+                "started_at": r.started_at.isoformat(),
+            }, ensure_ascii=False))  # fmt: skip
+        return
+    if not found:
+        console.print("no loads yet")
+        return
+    table = Table("when", "file", "locality", "period", "outcome", "problems", "supersedes",
+                  "held", title=f"latest {len(found)} load(s)")  # fmt: skip
+    for r in found:
+        hold = held.get(r.submission_id) if r.submission_id is not None else None
+        outcome = r.outcome if r.outcome != "accepted" else f"accepted #{r.submission_id}"
+        if r.outcome == "duplicate":
+            outcome = f"duplicate of #{r.duplicate_of}"
+        table.add_row(
+            f"{r.started_at:%Y-%m-%d %H:%M}", r.file_name, r.locality or "", r.period or "",
+            outcome, f"{r.error_count} error(s), {r.warning_count} warning(s)"
+            if r.error_count or r.warning_count else "",
+            f"#{r.supersedes}" if r.supersedes else "", hold.reason if hold else "",
+        )  # fmt: skip
+    Console().print(table)
+
+
+@click.command("quarantine", short_help="List the rejected files waiting, with their feedback.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+def quarantine(as_json: bool) -> None:
+    """List the rejected files waiting in $DXW_HOME/quarantine: when, file, problems, and the
+    feedback to send back. A file stays there until someone deletes it (`rm`)."""
+    import json
+
+    from rich.table import Table
+
+    from dxw.config import settings
+    from dxw.ingest.audit import find_load
+    from dxw.ingest.files import sha256_file
+
+    folder = settings().quarantine
+    copies = sorted(
+        (p for p in folder.glob("*") if p.is_file() and ".feedback." not in p.name),
+        key=lambda p: p.stat().st_mtime,
+    ) if folder.is_dir() else []  # fmt: skip
+    if not copies:
+        if not as_json:
+            console.print(f"the quarantine is empty ({folder})")
+        return
+    rows = []
+    with _loader_connection() as conn:  # type: ignore[attr-defined]
+        for copy in copies:
+            load = find_load(conn, sha256=sha256_file(copy))
+            feedback = copy.with_name(f"{copy.name}.feedback.md")
+            rows.append({
+                "file": load.file_name if load else copy.name.split("-", 1)[-1],
+                "copy": str(copy),
+                "rejected_at": load.started_at.isoformat() if load else None,
+                "errors": load.error_count if load else None,
+                "warnings": load.warning_count if load else None,
+                "feedback": str(feedback) if feedback.exists() else None,
+            })  # fmt: skip
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table("rejected at", "file", "errors", "feedback", title=f"quarantine: {folder}")
+    for row in rows:
+        table.add_row(
+            str(row["rejected_at"] or "")[:16].replace("T", " "), str(row["file"]),
+            str(row["errors"] if row["errors"] is not None else "?"), str(row["feedback"] or "-"),
+        )  # fmt: skip
+    Console().print(table)
+
+
+@click.command("feedback", short_help="Print the feedback of a file or a submission.")
+@click.argument("what", metavar="FILE|SUBMISSION_ID")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the CSV instead of the Markdown.")
+def feedback(what: str, as_csv: bool) -> None:
+    """Print the feedback of a file (by its content, or by its name when it is not here) or
+    of a submission id, as the warehouse records it now (a hold placed after the file was
+    loaded included). Exit 1 when the warehouse has never seen it."""
+    from dxw.ingest.audit import feedback_of, find_load
+    from dxw.ingest.files import display_name, sha256_file
+    from dxw.submission.feedback import feedback_csv, feedback_markdown
+
+    path = Path(what)
+    with _loader_connection() as conn:  # type: ignore[attr-defined]
+        if path.is_file():
+            load = find_load(conn, sha256=sha256_file(path), file_name=display_name(path.name))
+        elif what.isdecimal():
+            load = find_load(conn, submission_id=int(what))
+        else:
+            load = find_load(conn, file_name=display_name(path.name))
+        if load is None:
+            console.print(f"no load of {what} in the warehouse")
+            sys.exit(1)
+        found = feedback_of(conn, load)
+    click.echo(feedback_csv(found) if as_csv else feedback_markdown(found), nl=False)

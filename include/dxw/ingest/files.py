@@ -7,10 +7,12 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from dxw.submission.problems import printable
+from dxw.submission.messages import printable
+from dxw.submission.read import WRONG_CARRIERS
 
-#: File endings that are submissions; anything else in an inbox is left alone.
-SUBMISSION_SUFFIXES = (".xlsx", ".json", ".zip")
+#: File endings that are submissions; a spreadsheet of another kind (.xls, .xlsb, .ods) is
+#: picked up too, to be refused with advice; anything else in an inbox is left alone.
+SUBMISSION_SUFFIXES = (".xlsx", ".json", ".zip", *WRONG_CARRIERS)
 _CHUNK = 1 << 20
 
 
@@ -33,7 +35,8 @@ def display_name(name: str) -> str:
 
 
 def is_submission(path: Path) -> bool:
-    """A visible regular file whose ending names a carrier (feedback files excluded)."""
+    """A visible regular file whose ending names a carrier or a wrong spreadsheet carrier
+    (feedback files excluded)."""
     name = path.name
     return (
         path.is_file()

@@ -1,4 +1,7 @@
-"""The inbox under `$DXW_HOME`: plan batches of new files, process them, file them away."""
+"""The inbox under `$DXW_HOME`: plan batches of new files, process them, file them away.
+
+Accepted and duplicate files move to `archive/<day>/` with their feedback beside them
+(`<name>.feedback.md|.csv`); rejected ones are copied to the quarantine with theirs."""
 
 from __future__ import annotations
 
@@ -12,8 +15,10 @@ from pathlib import Path
 import psycopg
 
 from dxw.config import Settings
+from dxw.ingest.audit import feedback_of, find_load
 from dxw.ingest.files import batches, discover, display_name
 from dxw.ingest.service import FileOutcome, ingest_paths
+from dxw.submission import write_feedback
 
 #: Files per mapped task at the least, so a national cycle does not become thousands of tasks.
 MIN_BATCH_FILES = 20
@@ -32,22 +37,35 @@ def plan_batches(config: Settings, max_batches: int | None = None) -> list[list[
     return batches(files, limit, MIN_BATCH_FILES)
 
 
-def _file_away(outcome: FileOutcome, config: Settings, today: str) -> None:
-    """Move a processed file to the archive; a rejected one already has its quarantine copy."""
+def _file_away(outcome: FileOutcome, config: Settings, today: str) -> Path | None:
+    """Move a processed file to the archive (returns where); a rejected one already has its
+    quarantine copy and is only removed from the inbox."""
     source = outcome.path
     if not source.exists():
-        return
+        return None
     if outcome.outcome == "rejected":
         source.unlink()
-        return
+        return None
     target_dir = config.archive / today
     target_dir.mkdir(parents=True, exist_ok=True)
-    shutil.move(
-        source,
-        target_dir / source.name
-        if not (target_dir / source.name).exists()
-        else target_dir / f"{datetime.now(UTC):%H%M%S%f}-{source.name}",
-    )
+    target = target_dir / source.name
+    if target.exists():
+        target = target_dir / f"{datetime.now(UTC):%H%M%S%f}-{source.name}"
+    shutil.move(source, target)
+    return target
+
+
+def _feedback_beside(outcome: FileOutcome, archived: Path, url: str) -> None:
+    """The feedback of an archived file, beside it; for a file an earlier try of this run
+    loaded (now a duplicate of itself), the accepted load's feedback from the audit trail."""
+    if outcome.outcome == "accepted" and outcome.duplicate_of == outcome.submission_id:
+        with psycopg.connect(url, autocommit=True) as conn:
+            load = find_load(conn, submission_id=outcome.submission_id)
+            if load is not None:
+                outcome.feedback = write_feedback(feedback_of(conn, load), archived.parent,
+                                                  archived.name)  # fmt: skip
+                return
+    outcome.write_feedback(archived.parent, archived.name)
 
 
 def _accepted_earlier(url: str, run_id: str, files: Sequence[str]) -> dict[str, int]:
@@ -82,11 +100,13 @@ def process_batch(
     for outcome in ingest_paths(
         present, url, run_id=run_id, quarantine=config.quarantine, workers=workers
     ):
-        _file_away(outcome, config, today)
+        archived = _file_away(outcome, config, today)
         if outcome.outcome == "duplicate" and outcome.duplicate_of == earlier.get(
             display_name(outcome.path.name)
         ):
             outcome.outcome, outcome.submission_id = "accepted", outcome.duplicate_of
+        if archived is not None:
+            _feedback_beside(outcome, archived, url)
         print(outcome.line())
         results.append(outcome.as_dict())
     return results

@@ -13,7 +13,7 @@ from datetime import datetime
 import psycopg
 from psycopg import sql
 
-from dxw.submission.tables import DATA_TABLES, TABLES
+from dxw.submission.spec import DATA_TABLES, TABLES
 
 #: Columns of each raw row table after (submission_id, source_row), in COPY order: the
 #: submission format's column order, which the raw tables mirror (tests/test_ingest.py checks).

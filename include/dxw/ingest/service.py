@@ -19,27 +19,18 @@ from dxw.ingest.audit import LogEntry, record
 from dxw.ingest.convert import header_of
 from dxw.ingest.files import display_name, sha256_file
 from dxw.ingest.loader import Lineage, find_duplicate, load_submission
-from dxw.submission import Problem, Resolver, read_submission, write_feedback
-from dxw.submission.catalog import load_catalog
-from dxw.submission.model import Row
-from dxw.submission.problems import error as problem_error
-from dxw.submission.validate import Validation
+from dxw.submission import Feedback, Problem, Resolver, read_submission, write_feedback
+from dxw.submission.messages import problem
+from dxw.submission.read import is_carrier, unknown_carrier
+from dxw.submission.spec import load_catalog
+from dxw.submission.validate import Row, Validation
 
 logger = logging.getLogger(__name__)
 
 
 def internal_error(error: Exception) -> Problem:
     """The problem reported when validation itself failed unexpectedly."""
-    return problem_error(
-        "internal_error",
-        f"The file could not be checked because of an internal error ({type(error).__name__}); "
-        "the operators have been notified. Please keep the file and try again later.",
-        f"Không thể kiểm tra tệp do lỗi nội bộ ({type(error).__name__}); bộ phận vận hành "
-        "đã được thông báo. Vui lòng giữ tệp và gửi lại sau.",
-    )
-
-
-OUTCOMES = ("accepted", "duplicate", "rejected")
+    return problem("internal_error", detail=type(error).__name__)
 
 
 @dataclass(slots=True)
@@ -56,8 +47,31 @@ class FileOutcome:
     errors: int = 0
     warnings: int = 0
     rows_loaded: dict[str, int] = field(default_factory=dict)
+    #: The feedback files written for the sender (.feedback.md first).
     feedback: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    #: The problems found (warnings of an accepted file, every problem of a rejected one).
+    problems: list[Problem] = field(default_factory=list, repr=False)
+    sha256: str | None = None
+
+    def to_feedback(self) -> Feedback:
+        """What the sender is told about this file."""
+        return Feedback(
+            file_name=display_name(self.path.name),
+            outcome=self.outcome,
+            problems=self.problems,
+            submission_id=self.submission_id,
+            duplicate_of=self.duplicate_of,
+            supersedes=self.supersedes,
+            locality=self.locality,
+            period=self.period,
+            rows_loaded=sum(self.rows_loaded.values()),
+        )
+
+    def write_feedback(self, directory: Path, name: str) -> list[Path]:
+        """Write this file's feedback into a folder under `name` (+ .feedback.md/.csv)."""
+        self.feedback = write_feedback(self.to_feedback(), directory, name)
+        return self.feedback
 
     def line(self) -> str:
         """One human line for the CLI and the task log."""
@@ -65,20 +79,18 @@ class FileOutcome:
         where = f" {self.locality} {self.period}" if self.locality else ""
         if self.outcome == "accepted" and self.duplicate_of == self.submission_id:
             return f"accepted  {name}: submission #{self.submission_id}, by an earlier try"
+        feedback = f"; feedback in {display_name(str(self.feedback[0]))}" if self.feedback else ""
         if self.outcome == "accepted":
             rows = sum(self.rows_loaded.values())
             extra = f", supersedes #{self.supersedes}" if self.supersedes else ""
             warn = f", {self.warnings} warning(s)" if self.warnings else ""
             return (
                 f"accepted  {name}{where}: submission #{self.submission_id}, "
-                f"{rows} rows{warn}{extra}"
+                f"{rows} rows{warn}{extra}{feedback}"
             )
         if self.outcome == "duplicate":
-            return f"duplicate {name}: same bytes as submission #{self.duplicate_of}"
-        return (
-            f"rejected  {name}{where}: {self.errors} problem(s), feedback in "
-            f"{display_name(str(self.feedback[0])) if self.feedback else '-'}"
-        )
+            return f"duplicate {name}: same bytes as submission #{self.duplicate_of}{feedback}"
+        return f"rejected  {name}{where}: {self.errors} problem(s){feedback or '; no feedback'}"
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form (XCom, reports)."""
@@ -104,14 +116,18 @@ def _resolver() -> Resolver:
     return registry().resolve
 
 
-def quarantine_file(
-    path: Path, sha256: str, problems: list[Problem], quarantine: Path
-) -> list[Path]:
-    """Copy a rejected file into quarantine with its feedback; the input stays untouched."""
+def stored_name(path: Path, sha256: str) -> str:
+    """The name a file is kept under in the quarantine and the CLI's feedback folder: the first
+    8 hex digits of its SHA-256, then its own name (files of the same name never collide)."""
+    return f"{sha256[:8]}-{path.name}"
+
+
+def quarantine_file(path: Path, sha256: str, quarantine: Path) -> Path:
+    """Copy a rejected file into quarantine; the input stays untouched."""
     quarantine.mkdir(parents=True, exist_ok=True)
-    target = quarantine / f"{sha256[:8]}-{path.name}"
+    target = quarantine / stored_name(path, sha256)
     shutil.copy2(path, target)
-    return [target, *write_feedback(problems, quarantine, target.name)]
+    return target
 
 
 def ingest_file(
@@ -121,8 +137,26 @@ def ingest_file(
     run_id: str,
     quarantine: Path,
     received_at: datetime | None = None,
+    feedback_dir: Path | None = None,
 ) -> FileOutcome:
-    """Validate and load one file; every outcome is recorded in `audit.load_log`."""
+    """Validate and load one file; every outcome is recorded in `audit.load_log`.
+
+    A rejected file is copied into `quarantine` with its feedback beside the copy; the feedback
+    of any other file is written into `feedback_dir` when given (the CLI), or by the caller
+    beside the file once it is filed away (the DAG)."""
+    outcome = _ingest(conn, path, run_id, quarantine, received_at)
+    if feedback_dir is not None and outcome.outcome != "rejected" and outcome.sha256:
+        outcome.write_feedback(feedback_dir, stored_name(path, outcome.sha256))
+    return outcome
+
+
+def _ingest(
+    conn: psycopg.Connection,
+    path: Path,
+    run_id: str,
+    quarantine: Path,
+    received_at: datetime | None,
+) -> FileOutcome:
     started = datetime.now(UTC)
     clock = time.monotonic()
     sha256 = sha256_file(path)
@@ -137,12 +171,20 @@ def ingest_file(
         outcome="duplicate",
         started_at=started,
     )
+    # The carrier before the duplicate check: an .xls is refused even with the bytes of a file
+    # loaded before (an .xlsx renamed .xls, say).
+    if not is_carrier(path):
+        return _reject(conn, path, entry, unknown_carrier(path), quarantine, clock)
     duplicate = find_duplicate(conn, sha256)
     if duplicate is not None:
         with conn.transaction():
             record(conn, _replace(entry, duplicate_of=duplicate), [])
         return FileOutcome(
-            path, "duplicate", duplicate_of=duplicate, seconds=time.monotonic() - clock
+            path,
+            "duplicate",
+            duplicate_of=duplicate,
+            seconds=time.monotonic() - clock,
+            sha256=sha256,
         )
 
     validation, problems = _start(path)
@@ -205,6 +247,8 @@ def ingest_file(
         warnings=sum(1 for p in found if p.severity == "warning") if outcome == "accepted" else 0,
         rows_loaded=result.rows_loaded,
         seconds=time.monotonic() - clock,
+        problems=found if outcome == "accepted" else [],
+        sha256=sha256,
     )
 
 
@@ -221,15 +265,18 @@ def _reject(
     with conn.transaction():
         record(conn, _replace(entry, outcome="rejected"), problems)
     assert entry.file_sha256 is not None
-    feedback = quarantine_file(path, entry.file_sha256, problems, quarantine)
-    return FileOutcome(
+    copy = quarantine_file(path, entry.file_sha256, quarantine)
+    outcome = FileOutcome(
         path,
         "rejected",
         errors=len(problems) - warnings,
         warnings=warnings,
-        feedback=feedback[1:],
         seconds=time.monotonic() - clock,
+        problems=problems,
+        sha256=entry.file_sha256,
     )
+    outcome.write_feedback(quarantine, copy.name)
+    return outcome
 
 
 class _Rejected(Exception):
@@ -295,12 +342,20 @@ def _replace(entry: LogEntry, **changes: object) -> LogEntry:
 _worker_conn: psycopg.Connection | None = None
 
 
-def _worker_ingest(url: str, path: str, run_id: str, quarantine: str) -> FileOutcome:
+def _worker_ingest(
+    url: str, path: str, run_id: str, quarantine: str, feedback_dir: str | None
+) -> FileOutcome:
     """Process-pool entry point: one connection per worker process, reused across files."""
     global _worker_conn
     if _worker_conn is None or _worker_conn.closed:
         _worker_conn = psycopg.connect(url, autocommit=True)
-    return ingest_file(_worker_conn, Path(path), run_id=run_id, quarantine=Path(quarantine))
+    return ingest_file(
+        _worker_conn,
+        Path(path),
+        run_id=run_id,
+        quarantine=Path(quarantine),
+        feedback_dir=Path(feedback_dir) if feedback_dir else None,
+    )
 
 
 def ingest_paths(
@@ -310,6 +365,7 @@ def ingest_paths(
     run_id: str,
     quarantine: Path,
     workers: int | None = None,
+    feedback_dir: Path | None = None,
 ) -> Iterator[FileOutcome]:
     """Ingest files with `workers` processes (default: one per core), yielding as they finish.
 
@@ -327,7 +383,10 @@ def ingest_paths(
     if workers == 1:
         with psycopg.connect(url, autocommit=True) as conn:
             for name in files:
-                yield ingest_file(conn, Path(name), run_id=run_id, quarantine=quarantine)
+                yield ingest_file(
+                    conn, Path(name), run_id=run_id, quarantine=quarantine,
+                    feedback_dir=feedback_dir,
+                )  # fmt: skip
         return
     # Load the locality registry and the indicator catalog here, once: the workers are forked
     # from this process and inherit them, instead of each building its own (0.3 s a worker, for
@@ -335,8 +394,10 @@ def ingest_paths(
     _resolver()
     load_catalog()
     with ProcessPoolExecutor(max_workers=workers) as pool:
+        target = str(feedback_dir) if feedback_dir else None
         futures = [
-            pool.submit(_worker_ingest, url, name, run_id, str(quarantine)) for name in files
+            pool.submit(_worker_ingest, url, name, run_id, str(quarantine), target)
+            for name in files
         ]
         for future in as_completed(futures):
             yield future.result()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 LEVELS = ("province", "district", "commune")
 ERAS = ("legacy", "2025")
@@ -41,14 +42,29 @@ class Locality:
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """A resolved unit, or why none was chosen (English, Vietnamese) and the candidates."""
+    """A resolved unit, or why none was chosen and the candidates.
+
+    `reason` is a message of the catalog (`dxw.submission.messages.M`) that renders itself in
+    English and Vietnamese; `ambiguous` tells a text that names several units from one that
+    names none on that day.
+    """
 
     locality: Locality | None
-    message_en: str | None
-    message_vi: str | None
+    reason: Any = None
     candidates: tuple[Locality, ...] = ()
+    ambiguous: bool = False
 
     @property
     def ok(self) -> bool:
         """Whether exactly one unit was resolved."""
         return self.locality is not None
+
+    @property
+    def message_en(self) -> str | None:
+        """Why no unit was chosen, in English."""
+        return None if self.reason is None else str(self.reason.render("en"))
+
+    @property
+    def message_vi(self) -> str | None:
+        """Why no unit was chosen, in Vietnamese."""
+        return None if self.reason is None else str(self.reason.render("vi"))

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from dxw.localities.model import LEGACY_END, REFORM_START, Locality, Resolution
 from dxw.localities.names import UNIT_TYPE_LEVELS, clean_text, name_key
@@ -49,11 +50,6 @@ CSV_COLUMNS = (
     "province_code_2025",
     "successor_code_2025",
 )
-
-
-def _dmy(day: date) -> str:
-    """Vietnamese date style: 1/7/2025."""
-    return f"{day.day}/{day.month}/{day.year}"
 
 
 def _code_part(text: str) -> tuple[str, str] | None:
@@ -165,16 +161,16 @@ class LocalityRegistry:
         day = on.date() if isinstance(on, datetime) else on
         parts = [p for p in (clean_text(x) for x in clean_text(text).split(",")) if p]
         if not parts:
-            return self._unknown(text)
+            return self._unknown(text, day)
         found, unit_type = self._match(parts[0])
         found = [loc for loc in found if self._type[loc.key] == unit_type] or found
         if not found:
-            return self._unknown(text)
+            return self._unknown(text, day)
         for parent_part in parts[1:]:
             named = {p.key for p in self._match(parent_part)[0]}
             found = [loc for loc in found if any(p.key in named for p in self.parents(loc))]
         if not found:
-            return self._outside(text, parts[0], parts[1:])
+            return self._outside(text, parts[0], parts[1:], day)
         on_day = [loc for loc in found if loc.exists_on(day)]
         off_day = [loc for loc in found if not loc.exists_on(day)]
         if not on_day:
@@ -186,10 +182,10 @@ class LocalityRegistry:
             loc for loc in off_day if _RANK[loc.level] > top and loc.level not in levels_on_day
         ]
         if len(best) == 1 and not higher_gone:
-            return Resolution(best[0], None, None, (best[0],))
+            return Resolution(best[0], None, (best[0],))
         return self._ambiguous(text, day, self._ordered(on_day), self._ordered(higher_gone))
 
-    # --- messages -----------------------------------------------------------------------------
+    # --- messages (worded by the catalog, dxw.submission.messages) -------------------------
 
     @staticmethod
     def _ordered(units: Iterable[Locality]) -> list[Locality]:
@@ -205,93 +201,82 @@ class LocalityRegistry:
         """The 2025 province that holds the unit now."""
         return self._by_key[f"2025:province:{loc.province_code_2025}"]
 
-    def _gone(self, loc: Locality, day: date) -> tuple[str, str]:
-        """Why a unit that matches does not exist on that day, in English and Vietnamese."""
+    def _gone(self, loc: Locality, day: date) -> Any:
+        """Why a unit that matches does not exist on that day."""
+        from dxw.submission.messages import Both, M
+
         if loc.era == "2025":
-            return (
-                f"{self._describe(loc)} only exists from {_dmy(REFORM_START)}, not on {_dmy(day)}",
-                f"{self._describe(loc)} chỉ tồn tại từ ngày {_dmy(REFORM_START)}, "
-                f"chưa có vào ngày {_dmy(day)}",
-            )
-        end = _dmy(LEGACY_END)
+            reason = M("locality.from_reform", unit=self._describe(loc), reform=REFORM_START,
+                       day=day)  # fmt: skip
+            return M("part.joined", first=reason, then=self._legacy_note(day))
         p = self._province_2025(loc)
+        now = f"{p.full_name} ({p.code})"
         successor = self.successor_2025(loc)
         if loc.level == "province":
-            return (
-                f"{loc.name} province ceased to exist on {end}; "
-                f"it is now part of {p.name} ({p.code})",
-                f"{loc.full_name} không còn tồn tại từ sau ngày {end}; "
-                f"nay thuộc {p.full_name} ({p.code})",
-            )
+            name = Both(loc.name, loc.full_name)
+            now_named = Both(f"{p.name} ({p.code})", now)
+            return M("locality.province_gone", name=name, legacy_end=LEGACY_END, now=now_named)
         if successor is not None:
-            new = f"{successor.full_name} ({successor.code}), {p.full_name} ({p.code})"
-            return (
-                f"{self._describe(loc)} ceased to exist on {end}; it is now part of {new}",
-                f"{self._describe(loc)} không còn tồn tại từ sau ngày {end}; nay thuộc {new}",
-            )
-        return (
-            f"{self._describe(loc)} ceased to exist on {end} (district level abolished); "
-            f"its area is now part of {p.full_name} ({p.code})",
-            f"{self._describe(loc)} không còn tồn tại từ sau ngày {end} (bỏ cấp huyện); "
-            f"địa bàn nay thuộc {p.full_name} ({p.code})",
-        )
+            now = f"{successor.full_name} ({successor.code}), {now}"
+            return M("locality.unit_gone", unit=self._describe(loc), legacy_end=LEGACY_END, now=now)
+        return M("locality.district_gone", unit=self._describe(loc), legacy_end=LEGACY_END, now=now)
 
     @staticmethod
-    def _unknown(text: str) -> Resolution:
+    def _legacy_note(day: date) -> Any:
+        """For a day before the reform: the legacy list is the one of 30/6/2025 (no history)."""
+        from dxw.submission.messages import M
+
+        if day >= REFORM_START:
+            return M("part.none")
+        return M("locality.legacy_list", reform=REFORM_START, legacy_end=LEGACY_END)
+
+    def _unknown(self, text: str, day: date) -> Resolution:
         """No unit of any era matches."""
-        return Resolution(
-            None,
-            f"No Vietnamese administrative unit matches {text!r}",
-            f"Không tìm thấy đơn vị hành chính nào khớp với «{text}»",
-        )
+        from dxw.submission.messages import M, Quoted
 
-    @staticmethod
-    def _outside(text: str, target: str, parents: list[str]) -> Resolution:
+        reason = M("locality.unknown", text=Quoted(text))
+        return Resolution(None, M("part.joined", first=reason, then=self._legacy_note(day)))
+
+    def _outside(self, text: str, target: str, parents: list[str], day: date) -> Resolution:
         """The name exists, but not within the parents given."""
-        within = ", ".join(parents)
-        return Resolution(
-            None,
-            f"No unit named {target!r} lies within {within!r} (in {text!r})",
-            f"Không có đơn vị nào tên «{target}» thuộc «{within}» (trong «{text}»)",
-        )
+        from dxw.submission.messages import M, Quoted
+
+        reason = M("locality.outside", target=Quoted(target), within=Quoted(", ".join(parents)),
+                   text=Quoted(text))  # fmt: skip
+        return Resolution(None, M("part.joined", first=reason, then=self._legacy_note(day)))
 
     def _absent(self, text: str, day: date, off_day: list[Locality]) -> Resolution:
         """Matching units exist only on other days: say when they existed."""
+        from dxw.submission.messages import M, Quoted
+
         ordered = self._ordered(off_day)
-        en, vi = self._gone(ordered[0], day)
-        if len(ordered) > 1:
-            others = "; ".join(self._describe(loc) for loc in ordered[1:_MAX_LISTED])
-            en += f" (other units named {text!r} on other dates: {others})"
-            vi += f" (các đơn vị khác cùng tên ở thời điểm khác: {others})"
-        return Resolution(None, en, vi, tuple(ordered))
+        others = "; ".join(self._describe(loc) for loc in ordered[1:_MAX_LISTED])
+        more = M("locality.others", text=Quoted(text), others=others) if others else M("part.none")
+        return Resolution(
+            None, M("part.joined", first=self._gone(ordered[0], day), then=more), tuple(ordered)
+        )
 
     def _ambiguous(
         self, text: str, day: date, on_day: list[Locality], higher_gone: list[Locality]
     ) -> Resolution:
         """Several units could be meant: list them, never guess."""
+        from dxw.submission.messages import Joined, M, Quoted
+
         listed = "; ".join(self._describe(loc) for loc in on_day[:_MAX_LISTED])
         if len(on_day) > _MAX_LISTED:
             listed += f" (+{len(on_day) - _MAX_LISTED})"
-        en = f"{text!r} is ambiguous on {_dmy(day)}: it matches {listed}"
-        vi = f"«{text}» không rõ ràng vào ngày {_dmy(day)}: khớp với {listed}"
-        for loc in higher_gone[:_MAX_LISTED]:
-            gone = loc.era == "legacy"
-            when_en = (
-                f"existed until {_dmy(LEGACY_END)}" if gone else f"exists from {_dmy(REFORM_START)}"
-            )
-            when_vi = (
-                f"tồn tại đến ngày {_dmy(LEGACY_END)}"
-                if gone
-                else f"có từ ngày {_dmy(REFORM_START)}"
-            )
-            en += f"; it also names {self._describe(loc)}, which {when_en}"
-            vi += f"; tên này cũng là {self._describe(loc)}, {when_vi}"
+        also = [
+            M("locality.also_until", unit=self._describe(loc), legacy_end=LEGACY_END)
+            if loc.era == "legacy"
+            else M("locality.also_from", unit=self._describe(loc), reform=REFORM_START)
+            for loc in higher_gone[:_MAX_LISTED]
+        ]
         first = on_day[0]
         province = self._by_key[f"{first.era}:province:{first.province_code}"]
         example = first.full_name if first is province else f"{first.full_name}, {province.name}"
-        en += f"; add the unit type or its parents, e.g. {example!r}"
-        vi += f"; hãy ghi rõ loại đơn vị hoặc đơn vị cấp trên, ví dụ «{example}»"
-        return Resolution(None, en, vi, tuple(on_day + higher_gone))
+        reason = M("locality.ambiguous", listed=listed, also=Joined(also, ""), example=example)
+        reason = M("locality.ambiguous_alone", text=Quoted(text), day=day, reason=reason)
+        return Resolution(None, reason, tuple(on_day + higher_gone), ambiguous=True)
 
 
 @cache

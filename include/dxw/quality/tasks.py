@@ -38,7 +38,13 @@ def raw_gate(results: Sequence[Sequence[Mapping[str, Any]]], run_id: str) -> dic
     submission_ids = accepted_submission_ids(results)
     if not submission_ids:
         raise AirflowSkipException("nothing new was accepted: no raw gate")
-    outcome = run_raw_gate(_connection_url("loader"), run_id, submission_ids, settings())
+    url = _connection_url("loader")
+    outcome = run_raw_gate(url, run_id, submission_ids, settings())
+    if not outcome.passed:  # the held submissions' feedback says why and what to do
+        from dxw.ingest.audit import refresh_held_feedback
+
+        for path in refresh_held_feedback(url, [r for batch in results for r in batch]):
+            print(f"held: feedback rewritten in {path}")
     return _finish(outcome)
 
 

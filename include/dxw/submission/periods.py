@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from dxw.localities.model import REFORM_START
+
 PeriodType = Literal["year", "half", "quarter", "month"]
-#: First day of the 34-province, two-level administration.
-REFORM_DATE = date(2025, 7, 1)
 MIN_PERIOD_YEAR = 2000
 MAX_PERIOD_YEAR = 2100
 _PATTERNS: tuple[tuple[re.Pattern[str], PeriodType, tuple[int, int]], ...] = (
@@ -39,7 +39,7 @@ class Period:
     def resolution_date(self) -> date:
         """The day localities are resolved on: the start, or the end for a period that straddles
         the 1/7/2025 reform (the year 2025 is reported by the units that exist at its end)."""
-        return self.end if self.start < REFORM_DATE <= self.end else self.start
+        return self.end if self.start < REFORM_START <= self.end else self.start
 
     def __str__(self) -> str:
         return self.code

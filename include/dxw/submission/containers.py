@@ -1,17 +1,19 @@
-"""Guards for zip containers (.zip submissions and .xlsx workbooks): bombs and unsafe paths."""
+"""Inside the zip containers (.zip submissions, .xlsx workbooks): guards against bombs and unsafe
+paths, and the cells an .xlsx formats as a percentage (python-calamine does not expose formats)."""
 
 from __future__ import annotations
 
 import contextlib
 import re
 import struct
+import xml.etree.ElementTree as ElementTree
 import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
-from dxw.submission.problems import Problem, error
+from dxw.submission.messages import Problem, Quoted, problem
 
 _CHUNK = 1 << 16
 #: A zip local file header: fixed part, then the name and the extra field (APPNOTE 4.3.7).
@@ -42,45 +44,25 @@ def check_archive(
     infos = archive.infolist()
     if len(infos) > max_entries:
         return [
-            error(
+            problem(
                 "zip_too_many_entries",
-                f"The {what} holds {len(infos)} entries; at most {max_entries} are accepted.",
-                f"Tệp {what} có {len(infos)} mục; chỉ chấp nhận tối đa {max_entries}.",
                 value=len(infos),
+                what=what,
+                count=len(infos),
+                limit=max_entries,
             )
         ]
     total = sum(i.file_size for i in infos)
     if total > max_bytes:
-        return [
-            error(
-                "zip_too_large",
-                f"The {what} unpacks to {total:,} bytes; at most {max_bytes:,} are accepted.",
-                f"Tệp {what} khi giải nén có {total:,} byte; chỉ chấp nhận tối đa {max_bytes:,}.",
-                value=total,
-            )
-        ]
+        return [problem("zip_too_large", value=total, what=what, size=total, limit=max_bytes)]
     problems = []
     for info in infos:
         name = entry_name(info)
         if is_unsafe_path(name):
-            problems.append(
-                error(
-                    "unsafe_zip_path",
-                    f"Entry '{name}' has an absolute path or '..'; put the CSV files at the top "
-                    "of the archive or in one folder.",
-                    f"Mục '{name}' có đường dẫn tuyệt đối hoặc '..'; hãy đặt các tệp CSV ở thư "
-                    "mục gốc của tệp nén hoặc trong một thư mục.",
-                    value=name,
-                )
-            )
+            problems.append(problem("unsafe_zip_path", value=name, name=Quoted(name)))
         elif info.flag_bits & 0x1:
             problems.append(
-                error(
-                    "unreadable_file",
-                    f"Entry '{name}' is encrypted; send the archive without a password.",
-                    f"Mục '{name}' được đặt mật khẩu; hãy gửi tệp nén không có mật khẩu.",
-                    value=name,
-                )
+                problem("unreadable_file.encrypted_entry", value=name, name=Quoted(name))
             )
     return problems
 
@@ -112,16 +94,8 @@ def check_true_sizes(path: Path, archive: zipfile.ZipFile, what: str) -> list[Pr
     with path.open("rb") as handle:
         for info in archive.infolist():
             if _inflated_size(handle, info, info.file_size) > info.file_size:
-                return [
-                    error(
-                        "zip_too_large",
-                        f"An entry of the {what} ('{entry_name(info)}') unpacks to more than it "
-                        "declares; the file is damaged or malicious.",
-                        f"Một mục của tệp {what} ('{entry_name(info)}') giải nén ra nhiều hơn kích "
-                        "thước khai báo; tệp bị hỏng hoặc độc hại.",
-                        value=entry_name(info),
-                    )
-                ]
+                name = entry_name(info)
+                return [problem("zip_too_large.forged", value=name, what=what, name=Quoted(name))]
     return []
 
 
@@ -258,18 +232,141 @@ def check_sheet_extents(archive: zipfile.ZipFile, max_cells: int) -> list[Proble
             rows = extent.rows[1] - extent.rows[0] + 1
             cols = extent.cols[1] - extent.cols[0] + 1
             return [
-                error(
-                    "too_many_rows",
-                    f"A sheet ('{info.filename}') spans {rows:,} rows x {cols:,} columns "
-                    f"({extent.cells:,} cells, up to cell {extent.corner}); at most "
-                    f"{max_cells:,} cells are read. A value far below or to the right of the "
-                    "table (even a space) does this: delete the rows and columns after your "
-                    "data and save again.",
-                    f"Một trang tính ('{info.filename}') trải trên {rows:,} dòng x {cols:,} cột "
-                    f"({extent.cells:,} ô, đến ô {extent.corner}); chỉ đọc tối đa "
-                    f"{max_cells:,} ô. Nguyên nhân là một giá trị nằm xa bên dưới hoặc bên phải "
-                    "bảng (kể cả dấu cách): hãy xóa các dòng, cột sau dữ liệu rồi lưu lại.",
+                problem(
+                    "too_many_rows.sheet_extent",
                     value=extent.corner,
+                    name=Quoted(info.filename),
+                    rows=rows,
+                    cols=cols,
+                    cells=extent.cells,
+                    corner=extent.corner,
+                    limit=max_cells,
                 )
             ]
     return []
+
+
+# -- percent-formatted cells of an .xlsx -----------------------------------------------------------
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#: Built-in number formats that are percentages: 0% and 0.00%.
+_BUILTIN_PERCENT = frozenset({9, 10})
+#: Quoted text, escaped characters and [colour]/[condition] blocks of a format code.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_XML_PART_LIMIT = 16 << 20
+
+
+def is_percent_format(code: str) -> bool:
+    """Whether a number format shows positive numbers as a percentage (`0.0%`, `#,##0%`)."""
+    first = _FORMAT_LITERALS.sub("", code).split(";", 1)[0]
+    return "%" in first
+
+
+def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+    """A small XML part, parsed; None when absent, too large or declaring a DOCTYPE (entities
+    are never expanded: calamine refuses such workbooks anyway)."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > _XML_PART_LIMIT:
+        return None
+    data = archive.read(info)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return None
+    try:
+        return ElementTree.fromstring(data)  # noqa: S314 - no DOCTYPE, so no entity
+    except ElementTree.ParseError:
+        return None
+
+
+def _number(text: str | None) -> int:
+    """An attribute's whole number; -1 when absent or malformed."""
+    return int(text) if text and text.isdecimal() and len(text) < 10 else -1
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """Indexes of the cell formats (`cellXfs`) whose number format is a percentage."""
+    styles = _xml(archive, "xl/styles.xml")
+    if styles is None:
+        return frozenset()
+    custom = {
+        _number(e.get("numFmtId")): e.get("formatCode", "")
+        for e in styles.iter()
+        if _local(e.tag) == "numFmt"
+    }
+    percent: set[int] = set()
+    for xfs in (e for e in styles.iter() if _local(e.tag) == "cellXfs"):
+        for index, xf in enumerate(x for x in xfs if _local(x.tag) == "xf"):
+            fmt = _number(xf.get("numFmtId"))
+            if fmt in _BUILTIN_PERCENT or (fmt in custom and is_percent_format(custom[fmt])):
+                percent.add(index)
+    return frozenset(percent)
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the archive (from the workbook and its relationships)."""
+    book = _xml(archive, "xl/workbook.xml")
+    rels = _xml(archive, "xl/_rels/workbook.xml.rels")
+    if book is None or rels is None:
+        return {}
+    targets = {
+        r.get("Id"): r.get("Target", "") for r in rels.iter() if _local(r.tag) == "Relationship"
+    }
+    parts = {}
+    for sheet in (e for e in book.iter() if _local(e.tag) == "sheet"):
+        target = targets.get(sheet.get(f"{{{_DOC_RELS}}}id"), "")
+        if target:
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            parts[sheet.get("name", "")] = str(PurePosixPath(part))
+    return parts
+
+
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+
+
+def _styled_cells(
+    archive: zipfile.ZipFile, part: str, styles: frozenset[int]
+) -> set[tuple[int, int]]:
+    """(0-based row, 0-based column) of the cells of a sheet that carry one of `styles`.
+
+    Only the style attributes are searched for (a literal search, fast on large sheets); the
+    cell tag around each hit gives its reference. A cell without an `r` attribute is skipped."""
+    ids = b"|".join(str(s).encode() for s in sorted(styles))
+    pattern = re.compile(rb"""\ss\s*=\s*["'](?:""" + ids + rb""")["']""")
+    cells: set[tuple[int, int]] = set()
+    try:
+        info = archive.getinfo(part)
+    except KeyError:
+        return cells
+    for chunk in _chunks(archive, info):
+        for hit in pattern.finditer(chunk):
+            start = chunk.rfind(b"<", 0, hit.start())
+            if start < 0 or not _CELL_TAG.match(chunk, start):
+                continue
+            end = chunk.find(b">", start)
+            ref = _CELL_REF.search(chunk, start, end if end > 0 else len(chunk))
+            if ref is not None:
+                cells.add((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1))
+    return cells
+
+
+def percent_cells(archive: zipfile.ZipFile) -> dict[str, frozenset[tuple[int, int]]]:
+    """Sheet name -> cells formatted as a percentage; empty (and nothing scanned) when the
+    workbook defines no percentage format."""
+    styles = _percent_styles(archive)
+    if not styles:
+        return {}
+    out = {}
+    for name, part in _sheet_parts(archive).items():
+        cells = _styled_cells(archive, part, styles)
+        if cells:
+            out[name] = frozenset(cells)
+    return out

@@ -1,44 +1,29 @@
-"""Example submissions written straight into `raw`, shaped exactly like the loader's rows.
+"""Example submissions loaded into `raw` through the real loader, for the dbt and GX tests.
 
-For developing and testing the dbt layer without the ingest pipeline: the reference figures of
-the seeds (Hạ Long 2022-H1, Quảng Ninh 2024-Q1 against 09-NQ/TU) plus a few cases that exercise
-the rules (a superseded submission, growth against a previous period, counts derived from
+For developing and testing the dbt layer without reading files: the reference figures of the
+seeds (Hạ Long 2022-H1, Quảng Ninh 2024-Q1 against 09-NQ/TU) plus a few cases that exercise the
+rules (a superseded submission, growth against a previous period, counts derived from
 network_links rows, goal-level detail, a legacy Hải Dương district rolled up into Hải Phòng,
-a commune report covered by its district's). Illustrative figures are marked as such.
+a commune report covered by its district's). Illustrative figures are marked as such. Each is
+loaded with `dxw.ingest.loader.load_submission` (COPY, lineage, supersede), as a file would be.
 """
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
 
+from dxw.ingest.loader import Header, Lineage, load_submission
+from dxw.localities import registry
+from dxw.submission.periods import parse_period
+from dxw.submission.spec import DATA_TABLES
+
 ICT = timezone(timedelta(hours=7))
-_PERIOD = re.compile(r"(\d{4})(?:-(H[12]|Q[1-4]|\d{2}))?")
-
-
-def period_fields(period: str) -> tuple[str, date, date]:
-    """(type, first day, last day) of `2022`, `2022-H1`, `2022-Q3` or `2022-07`."""
-    match = _PERIOD.fullmatch(period)
-    if not match:
-        raise ValueError(f"not a period: {period!r}")
-    year, part = int(match[1]), match[2]
-    if part is None:
-        kind, first, months = "year", 1, 12
-    elif part[0] == "H":
-        kind, first, months = "half", (int(part[1]) - 1) * 6 + 1, 6
-    elif part[0] == "Q":
-        kind, first, months = "quarter", (int(part[1]) - 1) * 3 + 1, 3
-    else:
-        kind, first, months = "month", int(part), 1
-    last = first + months - 1
-    return kind, date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
 
 
 @dataclass
@@ -61,66 +46,43 @@ class Submission:
     goal_summary: list[tuple[Any, ...]] = field(default_factory=list)
     label: str = ""
 
+    def rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Row tuples per raw table, in the loader's column order."""
+        return {
+            "indicators": [(code, value, None) for code, value in self.indicators.items()],
+            "wifi_points": self.wifi_points,
+            "network_links": self.network_links,
+            "goals": self.goals,
+            "goal_summary": self.goal_summary,
+        }
+
+
+def _numbered(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, tuple[Any, ...]]]:
+    """(row number as in a sheet, the header being row 1, row) pairs."""
+    return [(n, tuple(row)) for n, row in enumerate(rows, start=2)]
+
 
 def insert_submission(conn: psycopg.Connection, sub: Submission) -> int:
-    """Insert one submission and its rows as the loader would; returns its submission_id."""
-    from dxw.localities import registry
-
+    """Load one submission and its rows with the real loader; returns its submission_id."""
     unit = registry().by_key(sub.locality_key)
-    period_type, start, end = period_fields(sub.period)
+    period = parse_period(sub.period)
     received = sub.received_at or datetime.combine(
         sub.submitted_on + timedelta(days=1), datetime.min.time(), ICT
     )
     name = f"{sub.label or sub.locality_key}-{sub.period}-{sub.submitted_on}-{received}.json"
     digest = hashlib.sha256(repr((name, sub)).encode()).hexdigest()
-    row = conn.execute(
-        """
-        insert into raw.submissions (
-            file_name, file_sha256, file_size_bytes, carrier, received_at, load_run_id,
-            locality_input, locality_key, locality_code, locality_name, locality_level,
-            locality_era, period, period_type, period_start, period_end, submitted_on,
-            agency, framework
-        ) values (%s, %s, 1024, 'json', %s, 'examples', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-                  %s, %s, %s)
-        returning submission_id
-        """,
-        (
-            name, digest, received, unit.code, unit.key, unit.code, unit.full_name, unit.level,
-            unit.era, sub.period, period_type, start, end, sub.submitted_on,
-            f"UBND {unit.full_name}", sub.framework,
-        ),
-    ).fetchone()  # fmt: skip
-    assert row is not None
-    submission_id = int(row[0])
-    tables: dict[str, tuple[str, Sequence[Iterable[Any]]]] = {
-        "indicators": (
-            "indicator_code, value",
-            [(code, value) for code, value in sub.indicators.items()],
-        ),
-        "wifi_points": (
-            "point_id, name, commune, latitude, longitude, status, commissioned_on",
-            sub.wifi_points,
-        ),
-        "network_links": (
-            "unit_name, unit_level, connected, connected_on, bandwidth_mbps",
-            sub.network_links,
-        ),
-        "goals": ("goal_code, pillar, status, framework, title, target_year", sub.goals),
-        "goal_summary": (
-            "framework, pillar, goals_total, goals_achieved, goals_in_progress, reported_pct",
-            sub.goal_summary,
-        ),
-    }
-    for table, (columns, rows) in tables.items():
-        for source_row, values in enumerate(rows, start=2):
-            values = tuple(values)
-            marks = ", ".join(["%s"] * (len(values) + 2))
-            conn.execute(
-                f"insert into raw.{table} (submission_id, source_row, {columns}) "  # noqa: S608
-                f"values ({marks})",
-                (submission_id, source_row, *values),
-            )
-    return submission_id
+    header = Header(
+        locality_input=unit.code, locality_key=unit.key, locality_code=unit.code,
+        locality_name=unit.name, locality_level=unit.level, locality_era=unit.era,
+        period=period.code, period_type=period.type, period_start=period.start,
+        period_end=period.end, submitted_on=sub.submitted_on, agency=f"UBND {unit.full_name}",
+        contact_email=None, framework=sub.framework, warning_count=0,
+    )  # fmt: skip
+    lineage = Lineage(name, digest, 1024, "json", received, "examples")
+    tables = {t: _numbered(rows) for t, rows in sub.rows().items() if rows and t in DATA_TABLES}
+    result = load_submission(conn, header, lineage, tables)
+    assert result.submission_id is not None, f"{name} is a duplicate of #{result.duplicate_of}"
+    return result.submission_id
 
 
 def _wifi(prefix: str, count: int, commune: str, lat: float, lon: float) -> list[tuple[Any, ...]]:
