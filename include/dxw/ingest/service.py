@@ -6,7 +6,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ import psycopg
 
 from dxw.ingest.audit import LogEntry, record
 from dxw.ingest.convert import header_of
-from dxw.ingest.files import display_name, sha256_file
+from dxw.ingest.files import arrival_time, display_name, sha256_file
 from dxw.ingest.loader import Lineage, find_duplicate, load_submission
 from dxw.submission import Problem, Resolver, read_submission, write_feedback
 from dxw.submission.catalog import load_catalog
@@ -121,7 +121,11 @@ def ingest_file(
     quarantine: Path,
     received_at: datetime | None = None,
 ) -> FileOutcome:
-    """Validate and load one file; every outcome is recorded in `audit.load_log`."""
+    """Validate and load one file; every outcome is recorded in `audit.load_log`.
+
+    `received_at` is when the file arrived (default: its modification time, see
+    `arrival_time`); with `submitted_on` it decides which report of a period counts.
+    """
     started = datetime.now(UTC)
     clock = time.monotonic()
     sha256 = sha256_file(path)
@@ -154,9 +158,8 @@ def ingest_file(
     # checked (one row in memory at a time, the server inserting while this process parses);
     # an error anywhere in the file rolls the whole load back and rejects the file.
     header = header_of(validation.header)
-    lineage = Lineage(
-        entry.file_name, sha256, size, validation.raw.carrier, received_at or started, run_id
-    )
+    arrived = received_at or arrival_time(path)
+    lineage = Lineage(entry.file_name, sha256, size, validation.raw.carrier, arrived, run_id)
     guard = _Guard(path)
     found: list[Problem] = []
 
@@ -294,12 +297,17 @@ def _replace(entry: LogEntry, **changes: object) -> LogEntry:
 _worker_conn: psycopg.Connection | None = None
 
 
-def _worker_ingest(url: str, path: str, run_id: str, quarantine: str) -> FileOutcome:
+def _worker_ingest(
+    url: str, path: str, run_id: str, quarantine: str, received_at: datetime | None = None
+) -> FileOutcome:
     """Process-pool entry point: one connection per worker process, reused across files."""
     global _worker_conn
     if _worker_conn is None or _worker_conn.closed:
         _worker_conn = psycopg.connect(url, autocommit=True)
-    return ingest_file(_worker_conn, Path(path), run_id=run_id, quarantine=Path(quarantine))
+    return ingest_file(
+        _worker_conn, Path(path), run_id=run_id, quarantine=Path(quarantine),
+        received_at=received_at,
+    )  # fmt: skip
 
 
 def ingest_paths(
@@ -309,14 +317,23 @@ def ingest_paths(
     run_id: str,
     quarantine: Path,
     workers: int | None = None,
+    arrivals: Mapping[str, datetime] | None = None,
 ) -> Iterator[FileOutcome]:
-    """Ingest files with `workers` processes (default: one per core), yielding as they finish."""
+    """Ingest files with `workers` processes (default: one per core), yielding as they finish.
+
+    `arrivals` gives the arrival time of files (by path as given) whose modification time is
+    not it; the others arrived when they were last modified.
+    """
     files = [str(p) for p in paths]
+    arrived = {str(k): v for k, v in (arrivals or {}).items()}
     workers = max(1, min(workers or os.cpu_count() or 1, len(files) or 1))
     if workers == 1:
         with psycopg.connect(url, autocommit=True) as conn:
             for name in files:
-                yield ingest_file(conn, Path(name), run_id=run_id, quarantine=quarantine)
+                yield ingest_file(
+                    conn, Path(name), run_id=run_id, quarantine=quarantine,
+                    received_at=arrived.get(name),
+                )  # fmt: skip
         return
     # Load the locality registry and the indicator catalog here, once: the workers are forked
     # from this process and inherit them, instead of each building its own (0.3 s a worker, for
@@ -325,7 +342,8 @@ def ingest_paths(
     load_catalog()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [
-            pool.submit(_worker_ingest, url, name, run_id, str(quarantine)) for name in files
+            pool.submit(_worker_ingest, url, name, run_id, str(quarantine), arrived.get(name))
+            for name in files
         ]
         for future in as_completed(futures):
             yield future.result()
