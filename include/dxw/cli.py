@@ -130,10 +130,10 @@ def run(sample: bool) -> None:
 
 def _register() -> None:
     from dxw.ingest.cli import ingest, sample, template
-    from dxw.quality.cli import validate
+    from dxw.quality.cli import holds, validate, withdraw
     from dxw.transform.cli import build
 
-    for command in (ingest, template, sample, build, validate):
+    for command in (ingest, template, sample, build, validate, holds, withdraw):
         main.add_command(command)
 
 

@@ -75,25 +75,31 @@ def record(conn: psycopg.Connection, entry: LogEntry, problems: Sequence[Problem
     ).fetchone()
     assert row is not None
     load_id = int(row[0])
-    if problems:
-        with (
-            conn.cursor() as cursor,
-            cursor.copy(
-                f"copy audit.submission_problems ({', '.join(_PROBLEM_COLUMNS)}) from stdin"
-            ) as copy,
-        ):
-            for p in problems:
-                copy.write_row(
-                    (
-                        load_id,
-                        str(p.severity),
-                        p.code,
-                        p.table,
-                        p.row,
-                        p.column,
-                        p.value,
-                        p.message_en,
-                        p.message_vi,
-                    )
-                )
+    add_problems(conn, load_id, problems)
     return load_id
+
+
+def add_problems(conn: psycopg.Connection, load_id: int, problems: Sequence[Problem]) -> None:
+    """COPY problems into `audit.submission_problems` under a load (caller holds the txn)."""
+    if not problems:
+        return
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(
+            f"copy audit.submission_problems ({', '.join(_PROBLEM_COLUMNS)}) from stdin"
+        ) as copy,
+    ):
+        for p in problems:
+            copy.write_row(
+                (
+                    load_id,
+                    str(p.severity),
+                    p.code,
+                    p.table,
+                    p.row,
+                    p.column,
+                    p.value,
+                    p.message_en,
+                    p.message_vi,
+                )
+            )
