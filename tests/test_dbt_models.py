@@ -97,6 +97,7 @@ def test_build_command_runs_a_selection(
     result = CliRunner().invoke(build_command, ["--select", "dim_indicator"])
     assert result.exit_code == 0, result.output
     assert "dbt build succeeded" in result.output
+    assert "source freshness (1 source(s)" in result.output and ": fresh" in result.output
 
 
 def test_models_land_in_exactly_their_schemas(built: dict[str, Any]) -> None:
@@ -384,3 +385,32 @@ def test_dti_follows_the_official_rule(built: dict[str, Any]) -> None:
     assert rows["22"] == (Decimal("0.7000"), 1, 1, 1)
     # Khánh Hòa without Ninh Thuận's: no official figure, no rank.
     assert rows["56"] == (None, None, 1, 2)
+
+
+def test_source_freshness_runs_and_is_recorded(built: dict[str, Any]) -> None:
+    from dxw.transform.freshness import check_source_freshness
+
+    config = built["config"]
+    fresh = check_source_freshness(config, run_id="test__fresh")
+    assert fresh.passed and fresh.sources == {"raw.submissions": "pass"}
+    rows = query(
+        config,
+        "select expectation, severity, success, observed_value->>'status' from marts.dq_results"
+        " where gate = 'freshness' and run_id = 'test__fresh' order by 1",
+        role="bi",
+    )
+    assert rows == [
+        ("loaded_within_error_after", "critical", True, "pass"),
+        ("loaded_within_warn_after", "warning", True, "pass"),
+    ]
+    with psycopg.connect(warehouse_url("owner", config)) as conn:
+        conn.execute("update raw.submissions set loaded_at = loaded_at - interval '60 days'")
+    try:
+        stale = check_source_freshness(config, run_id="test__stale")
+    finally:
+        with psycopg.connect(warehouse_url("owner", config)) as conn:
+            conn.execute("update raw.submissions set loaded_at = loaded_at + interval '60 days'")
+    assert stale.passed, "45 days without a report is a warning, not a failure"
+    assert stale.sources == {"raw.submissions": "warn"}
+    assert [r.expectation for r in stale.results if not r.success] == ["loaded_within_warn_after"]
+    assert "raw.submissions: warn" in stale.lines()[0]
