@@ -36,39 +36,9 @@ stocks as (
 
 ),
 
-previous as (
-
-    {{ previous_reported('stocks', ['locality_id', 'figure'], 'figure_value') }}
-
-),
-
-year_end as (
-
-    {{ year_end_reported('stocks', ['locality_id', 'figure'], 'figure_value') }}
-
-),
-
 compared as (
 
-    select
-        stocks.*,
-        previous.previous_period,
-        previous.previous_value,
-        year_end.year_end_period,
-        year_end.year_end_value,
-        round(stocks.figure_value / nullif(previous.previous_value, 0), 3) as change_ratio
-
-    from stocks
-    left join previous
-        on
-            stocks.locality_id = previous.locality_id
-            and stocks.figure = previous.figure
-            and stocks.period = previous.period
-    left join year_end
-        on
-            stocks.locality_id = year_end.locality_id
-            and stocks.figure = year_end.figure
-            and stocks.period = year_end.period
+    {{ compare_with_earlier('stocks', ['locality_id', 'figure'], 'figure_value') }}
 
 ),
 
@@ -83,11 +53,11 @@ final as (
         figure_value,
         previous_period,
         previous_value,
-        {{ pct('figure_value - previous_value', 'previous_value') }} as growth_pct,
+        growth_pct,
         year_end_period,
         year_end_value,
-        {{ pct('figure_value - year_end_value', 'year_end_value') }} as growth_vs_year_end_pct,
-        change_ratio,
+        growth_vs_year_end_pct,
+        round(figure_value / nullif(previous_value, 0), 3) as change_ratio,
         case
             when previous_value > 0
                 then figure_value * 2 >= previous_value and figure_value <= 5 * previous_value

@@ -229,45 +229,9 @@ complete_stocks as (
 
 ),
 
-previous as (
-
-    {{ previous_reported('complete_stocks', ['locality_id', 'figure'], 'figure_value') }}
-
-),
-
-year_end as (
-
-    {{ year_end_reported('complete_stocks', ['locality_id', 'figure'], 'figure_value') }}
-
-),
-
 growth as (
 
-    select
-        complete_stocks.locality_id,
-        complete_stocks.period,
-        complete_stocks.figure,
-        previous.previous_period,
-        {{ pct(
-            'complete_stocks.figure_value - previous.previous_value',
-            'previous.previous_value'
-        ) }} as growth_pct,
-        {{ pct(
-            'complete_stocks.figure_value - year_end.year_end_value',
-            'year_end.year_end_value'
-        ) }} as growth_vs_year_end_pct
-
-    from complete_stocks
-    left join previous
-        on
-            complete_stocks.locality_id = previous.locality_id
-            and complete_stocks.figure = previous.figure
-            and complete_stocks.period = previous.period
-    left join year_end
-        on
-            complete_stocks.locality_id = year_end.locality_id
-            and complete_stocks.figure = year_end.figure
-            and complete_stocks.period = year_end.period
+    {{ compare_with_earlier('complete_stocks', ['locality_id', 'figure'], 'figure_value') }}
 
 ),
 
