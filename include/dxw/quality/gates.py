@@ -61,6 +61,8 @@ class GateOutcome:
     seconds: float
     docs_index: Path
     scope: dict[str, Any] = field(default_factory=dict)
+    #: Submissions the raw gate added a plausibility warning to (their feedback changed).
+    warned: list[int] = field(default_factory=list)
 
     @property
     def critical_failures(self) -> list[DqResult]:
@@ -251,6 +253,7 @@ def run_gate(
     root = root or expectations_dir()
     gate = load_gates(root)[gate_name]
     scope: dict[str, Any] = {}
+    warned: list[int] = []
     if gate_name == "raw":
         if not submission_ids:
             raise GateScopeError("the raw gate needs the submissions to check")
@@ -279,7 +282,7 @@ def run_gate(
         assets = {spec.name: spec.query(scope["submission_ids"]) for spec in gate.suites}
         failing = failing_submission_ids(read_url, validations, assets)
         hold_submissions(write_url, rows, scope["submission_ids"], validation_id, failing)
-        record_implausible_changes(write_url, scope["submission_ids"], root)
+        warned = record_implausible_changes(write_url, scope["submission_ids"], root)
     return GateOutcome(
         gate=gate.name,
         run_id=run_id,
@@ -288,6 +291,7 @@ def run_gate(
         seconds=time.monotonic() - started,
         docs_index=data_docs_index(config),
         scope=scope,
+        warned=warned,
     )
 
 

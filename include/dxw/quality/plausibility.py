@@ -99,10 +99,11 @@ def findings(rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, Decimal,
     return found
 
 
-def record_implausible_changes(url: str, submission_ids: Sequence[int], root: Path) -> int:
+def record_implausible_changes(url: str, submission_ids: Sequence[int], root: Path) -> list[int]:
     """Add the plausibility warnings of these submissions to their problems, once each (a
-    second run of the gate adds nothing); returns how many were added. Submissions written
-    without a load of the loader (no accepted `audit.load_log` row) are skipped."""
+    second run of the gate adds nothing); returns the submissions that got one (their
+    feedback changed). Submissions written without a load of the loader (no accepted
+    `audit.load_log` row) are skipped."""
     import psycopg
     from psycopg.rows import dict_row
 
@@ -110,7 +111,7 @@ def record_implausible_changes(url: str, submission_ids: Sequence[int], root: Pa
     from dxw.quality.config import load_gates
 
     spec = next(s for s in load_gates(root)["raw"].suites if s.name == "raw.indicators")
-    added = 0
+    warned: set[int] = set()
     with psycopg.connect(url) as conn:
         with conn.cursor(row_factory=dict_row) as cursor:
             rows = cursor.execute(spec.query(submission_ids).encode()).fetchall()
@@ -136,5 +137,5 @@ def record_implausible_changes(url: str, submission_ids: Sequence[int], root: Pa
                 "update audit.load_log set warning_count = warning_count + 1 where load_id = %s",
                 (load_id,),
             )
-            added += 1
-    return added
+            warned.add(submission_id)
+    return sorted(warned)
