@@ -29,6 +29,7 @@ MARTS = {
     "dim_indicator": ["indicator_code"],
     "fct_wifi_points": ["locality_id", "period", "point_id"],
     "fct_mobile_coverage": ["locality_id", "period"],
+    "fct_stock_figures": ["locality_id", "period", "figure"],
     "fct_network_links": ["locality_id", "period"],
     "fct_goal_status": ["locality_id", "period", "framework", "goal_code"],
     "fct_goal_attainment": ["locality_id", "period", "framework", "pillar"],
@@ -96,6 +97,7 @@ def test_build_command_runs_a_selection(
     result = CliRunner().invoke(build_command, ["--select", "dim_indicator"])
     assert result.exit_code == 0, result.output
     assert "dbt build succeeded" in result.output
+    assert "source freshness (1 source(s)" in result.output and ": fresh" in result.output
 
 
 def test_models_land_in_exactly_their_schemas(built: dict[str, Any]) -> None:
@@ -199,6 +201,9 @@ def test_growth_and_connection_rates(built: dict[str, Any]) -> None:
         " and period = '2022-H1'",
     )
     assert (growth["previous_period"], growth["bts_4g_growth_pct"]) == ("2021-H2", Decimal("11.1"))
+    assert (growth["year_end_period"], growth["bts_4g_growth_vs_year_end_pct"]) == (
+        "2021-H2", Decimal("11.1"),
+    )  # fmt: skip
     network = {
         row[0]: row[1:]
         for row in query(
@@ -208,6 +213,8 @@ def test_growth_and_connection_rates(built: dict[str, Any]) -> None:
         )
     }
     assert network["22"] == (None, 251, 253, Decimal("99.2"), "indicators")
+    assert query(config, "select rate_source from marts.fct_network_links"
+                 " where locality_code = '290'") == [("network_links",)]  # fmt: skip
     assert network["193"] == (38, None, None, None, "indicators")
     assert network["290"] == (3, 3, 4, Decimal("75.0"), "network_links")
 
@@ -265,21 +272,19 @@ def test_scorecard_rolls_up_across_the_reorganisation(built: dict[str, Any]) -> 
         "select * from marts.fct_locality_scorecard"
         " where locality_code = '31' and period = '2022-H1'",
     )
-    # Legacy Hải Dương districts 288 (Wi-Fi, BTS) and 290 (network rows) under Hải Phòng.
+    # Legacy Hải Dương districts 288 (Wi-Fi, BTS) and 290 (network rows) under Hải Phòng,
+    # beside legacy Hải Phòng's own 2,159 BTS.
     assert hai_phong["wifi_points_in_service"] == 40
-    assert hai_phong["bts_4g_in_service"] == 300
+    assert hai_phong["bts_4g_in_service"] == 300 + 2159
     assert (hai_phong["network_units_connected"], hai_phong["network_units_total"]) == (3, 4)
-    assert (
-        quang_ninh["wifi_points_in_service_rank"],
-        hai_phong["wifi_points_in_service_rank"],
-    ) == (1, 2)
     assert quang_ninh["goal_attainment_pct"] is None
+    # No row for a province nobody in reported: Quảng Ninh, Hải Phòng and Hà Nội did.
     rows = query(
         config,
-        "select count(*), count(distinct locality_id) from marts.fct_locality_scorecard"
-        " where period = '2022-H1'",
+        "select locality_code from marts.fct_locality_scorecard"
+        " where period = '2022-H1' order by 1",
     )
-    assert rows == [(34, 34)]
+    assert rows == [("01",), ("22",), ("31",)]
     assert query(
         config,
         "select goal_attainment_pct from marts.fct_locality_scorecard"
@@ -319,3 +324,93 @@ def test_incremental_equals_full_refresh(built: dict[str, Any]) -> None:
     assert not any(row[4].startswith("LATE") for row in full)
     assert sum(1 for row in full if row[2] == "06688" and row[3] == "2025-H2") == 5
     assert len(full) == len(before) - 3 + 5
+
+
+def test_hai_phong_growth_against_the_previous_year_end(built: dict[str, Any]) -> None:
+    """The issue's held-out figure: 2,159 BTS at mid-2022 against 1,945 at the end of 2021."""
+    config = built["config"]
+    coverage = one(
+        config,
+        "select c.* from marts.fct_mobile_coverage c join marts.dim_locality d"
+        " using (locality_id) where d.locality_key = 'legacy:province:31' and period = '2022-H1'",
+    )
+    assert (coverage["bts_4g_in_service"], coverage["bts_4g_in_service_previous"]) == (2159, 1945)
+    assert (coverage["previous_period"], coverage["bts_4g_growth_pct"]) == ("2021", Decimal("11.0"))
+    assert coverage["bts_4g_growth_vs_year_end_pct"] == Decimal("11.0")
+    stock = one(
+        config,
+        "select * from marts.fct_stock_figures where locality_id = 1100031"
+        " and period = '2022-H1' and figure = 'bts_4g_in_service'",
+    )
+    assert (stock["previous_period"], stock["growth_pct"], stock["is_change_plausible"]) == (
+        "2021", Decimal("11.0"), True,
+    )  # fmt: skip
+
+
+def test_scorecard_marks_partial_provinces_and_ranks_only_complete_ones(
+    built: dict[str, Any],
+) -> None:
+    config = built["config"]
+    rows = {
+        row[0]: row[1:]
+        for row in query(
+            config,
+            "select locality_code, units_expected, units_reporting, is_complete, partial_figures,"
+            " wifi_points_in_service, wifi_points_in_service_rank, bts_4g_in_service_rank"
+            " from marts.fct_locality_scorecard where period = '2022-H1'",
+        )
+    }
+    # Hà Nội's own report covers its 30 districts: complete, ranked.
+    assert rows["01"] == (30, 30, True, None, 1500, 1, 1)
+    # Quảng Ninh's provincial report (network units) covers its 13 districts, but its Wi-Fi and
+    # BTS come from Hạ Long alone: shown, partial, not ranked.
+    assert rows["22"][:3] == (13, 13, True) and "wifi" in rows["22"][3]
+    assert rows["22"][4:] == (123, None, None)
+    # Hải Phòng: 15 districts of its own (its provincial report) and 2 of Hải Dương's 12.
+    assert rows["31"][:3] == (27, 17, False)
+    assert rows["31"][5:] == (None, None)
+
+
+def test_dti_follows_the_official_rule(built: dict[str, Any]) -> None:
+    rows = {
+        row[0]: row[1:]
+        for row in query(
+            built["config"],
+            "select locality_code, dti_score, dti_score_rank, dti_provinces_reporting,"
+            " dti_provinces_expected from marts.fct_locality_scorecard where period = '2024'",
+        )
+    }
+    # Hải Phòng: mean of Hải Phòng's 0.62 and Hải Dương's 0.54 (the district's 0.9 never enters).
+    assert rows["31"] == (Decimal("0.5800"), 2, 2, 2)
+    assert rows["22"] == (Decimal("0.7000"), 1, 1, 1)
+    # Khánh Hòa without Ninh Thuận's: no official figure, no rank.
+    assert rows["56"] == (None, None, 1, 2)
+
+
+def test_source_freshness_runs_and_is_recorded(built: dict[str, Any]) -> None:
+    from dxw.transform.freshness import check_source_freshness
+
+    config = built["config"]
+    fresh = check_source_freshness(config, run_id="test__fresh")
+    assert fresh.passed and fresh.sources == {"raw.submissions": "pass"}
+    rows = query(
+        config,
+        "select expectation, severity, success, observed_value->>'status' from marts.dq_results"
+        " where gate = 'freshness' and run_id = 'test__fresh' order by 1",
+        role="bi",
+    )
+    assert rows == [
+        ("loaded_within_error_after", "critical", True, "pass"),
+        ("loaded_within_warn_after", "warning", True, "pass"),
+    ]
+    with psycopg.connect(warehouse_url("owner", config)) as conn:
+        conn.execute("update raw.submissions set loaded_at = loaded_at - interval '60 days'")
+    try:
+        stale = check_source_freshness(config, run_id="test__stale")
+    finally:
+        with psycopg.connect(warehouse_url("owner", config)) as conn:
+            conn.execute("update raw.submissions set loaded_at = loaded_at + interval '60 days'")
+    assert stale.passed, "45 days without a report is a warning, not a failure"
+    assert stale.sources == {"raw.submissions": "warn"}
+    assert [r.expectation for r in stale.results if not r.success] == ["loaded_within_warn_after"]
+    assert "raw.submissions: warn" in stale.lines()[0]

@@ -139,7 +139,7 @@ def test_dxw_ingest_gives_feedback_for_every_outcome(cli_run: dict[str, Any]) ->
         "clean": "accepted", "warned": "accepted", "duplicate": "duplicate",
         "rejected": "rejected", "held": "accepted", "xls": "rejected",
     }  # fmt: skip
-    assert "held: feedback in" in result.stderr
+    assert "gate: feedback in" in result.stderr
     for outcome in files:
         md, csv_path = _cli_feedback(cli_run, outcome)
         assert [str(md), str(csv_path)] == lines[files[outcome].name]["feedback"], outcome
@@ -251,7 +251,7 @@ def test_the_dag_gives_feedback_beside_archived_and_quarantined_files() -> None:
         run = _cli(env, "airflow", "dags", "test", "dxw_ingest", timeout=900)
         text = run.stdout + run.stderr
         assert not dag_run_succeeded(text), "the raw gate holds the far-future report: it fails"
-        assert "held: feedback rewritten in" in text, text[-3000:]
+        assert "feedback rewritten after the raw gate:" in text, text[-3000:]
         assert list(config.inbox.iterdir()) == [], "every file is filed away"
         (day,) = list(config.archive.iterdir())
         for outcome in ("warned", "duplicate", "held"):

@@ -372,7 +372,7 @@ def test_gates_sit_between_loading_and_publication(tmp_path: Path) -> None:
     assert parsed["dxw_transform_outlets"]["publish_docs"] == ["dxw://warehouse/marts"]
 
 
-def test_held_ids_follow_the_failing_rows() -> None:
+def test_held_ids_follow_the_complete_list_of_failing_rows() -> None:
     from dxw.quality.gates import held_ids
     from dxw.quality.results import DqResult
 
@@ -381,9 +381,15 @@ def test_held_ids_follow_the_failing_rows() -> None:
                         expectation_type="t", severity=severity, success=success,
                         unexpected_sample=sample)  # fmt: skip
 
-    named = result("critical", False, [{"submission_id": 7}, {"submission_id": 99}])
-    assert held_ids([named], [5, 7]) == {7: "raw.indicators:x"}, "only ids in scope"
-    anonymous = result("critical", False, [{"count": 3}])
-    assert held_ids([anonymous], [5, 7]) == {5: "raw.indicators:x", 7: "raw.indicators:x"}
-    assert held_ids([result("warning", False, [{"submission_id": 7}])], [7]) == {}
-    assert held_ids([result("critical", True, [])], [7]) == {}
+    key = ("raw.indicators", "x")
+    # The sample names 1 submission, the complete list 25: all 25 are held.
+    sampled = result("critical", False, [{"submission_id": 1}])
+    complete = {key: frozenset(range(1, 26))}
+    assert set(held_ids([sampled], range(1, 31), complete)) == set(range(1, 26))
+    assert held_ids([sampled], [5, 7], {key: frozenset({7, 99})}) == {7: "raw.indicators:x"}
+    # Without a complete list (an aggregate failure, an evaluation error) or with an empty
+    # one, every submission checked is held; the sample is never used.
+    assert held_ids([sampled], [5, 7], {}) == {5: "raw.indicators:x", 7: "raw.indicators:x"}
+    assert set(held_ids([sampled], [5, 7], {key: frozenset()})) == {5, 7}
+    assert held_ids([result("warning", False, [{"submission_id": 7}])], [7], complete) == {}
+    assert held_ids([result("critical", True, [])], [7], complete) == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -224,3 +225,93 @@ def test_received_after_submission_dates_are_warnings_only(dq_home: Settings, hi
     outcome = _raw_gate(dq_home, [odd], "test__dated_later")
     assert outcome.passed
     assert [r.expectation for r in outcome.warnings] == ["submitted_on_not_after_receipt"]
+
+
+def test_every_submission_failing_a_critical_check_is_held_not_only_the_sample(
+    dq_home: Settings,
+) -> None:
+    """25 far-future reports fail `period_not_far_in_future`: the stored sample keeps 20 rows,
+    the holds come from the complete list of failing rows, so all 25 are held."""
+    from dxw.localities import registry
+
+    year = date.today().year + 3
+    wards = [u.key for u in registry().all() if u.era == "2025" and u.level == "commune"][:25]
+    ids = _insert(
+        dq_home,
+        *(
+            Submission(ward, str(year), date(year + 1, 1, 10),
+                       indicators={"wifi_points_in_service": 5}, label=f"future-{ward}")
+            for ward in wards
+        ),
+    )  # fmt: skip
+    outcome = _raw_gate(dq_home, ids, "test__25_held")
+    assert [r.expectation for r in outcome.critical_failures] == ["period_not_far_in_future"]
+    (failed,) = outcome.critical_failures
+    assert failed.unexpected_count == 25 and len(failed.unexpected_sample) == 20
+    with psycopg.connect(warehouse_url("owner", dq_home)) as conn:
+        held = conn.execute(
+            "select submission_id, reason, validation_id from audit.held_submissions"
+            " where submission_id = any(%s)",
+            (ids,),
+        ).fetchall()
+        counting = conn.execute(
+            "select count(*) from raw.counting_submissions where submission_id = any(%s)", (ids,)
+        ).fetchone()
+    assert sorted(r[0] for r in held) == sorted(ids)
+    assert {(r[1], r[2]) for r in held} == {
+        ("raw.submissions:period_not_far_in_future", outcome.validation_id)
+    }
+    assert counting == (0,), "held submissions never count"
+
+
+def test_implausible_changes_are_warnings_in_the_localitys_feedback(
+    dq_home: Settings, tmp_path: Path
+) -> None:
+    """Sơn La's BTS fall from 2,000 to 900 (critical: held) and its Wi-Fi grow from 100 to 600
+    (warning): both are recorded with the submission's problems, in English and Vietnamese,
+    once however often the gate runs."""
+    from dxw.ingest.service import ingest_file
+    from dxw.quality.plausibility import CODE
+
+    from .unit import submission_builders as b
+
+    def report(period: str, submitted: date, bts: int, wifi: int) -> Path:
+        sub = b.minimal(locality="Sơn La", period=period, submitted_on=submitted)
+        sub["indicators"] = [
+            {"indicator_code": "bts_4g_in_service", "value": bts},
+            {"indicator_code": "wifi_points_in_service", "value": wifi},
+        ]
+        return b.write_submission(sub, "json", tmp_path, f"son_la_{period}")
+
+    url = warehouse_url("loader", dq_home)
+    with psycopg.connect(url, autocommit=True) as conn:
+        first, second = (
+            ingest_file(conn, path, run_id="test-plausible", quarantine=tmp_path / "q")
+            for path in (
+                report("2021", date(2022, 1, 10), 2000, 100),
+                report("2022-H1", date(2022, 7, 10), 900, 600),
+            )
+        )
+    assert (first.outcome, second.outcome) == ("accepted", "accepted")
+    assert second.submission_id is not None
+    told = [_raw_gate(dq_home, [second.submission_id], run).warned for run in ("a", "b")]
+    assert told == [[second.submission_id], []], "told once, however often the gate runs"
+    outcome = _raw_gate(dq_home, [second.submission_id], "test__plausible")
+    assert [r.expectation for r in outcome.critical_failures] == ["bts_4g_not_halved"]
+    assert "wifi_points_not_grown_fivefold" in {r.expectation for r in outcome.warnings}
+    with psycopg.connect(url) as conn:
+        problems = conn.execute(
+            "select p.severity, p.table_name, p.row_number, p.value, p.message_en, p.message_vi,"
+            " l.warning_count from audit.submission_problems p"
+            " join audit.load_log l using (load_id)"
+            " where l.submission_id = %s and p.code = %s order by p.row_number",
+            (second.submission_id, CODE),
+        ).fetchall()
+    assert len(problems) == 2, problems
+    bts, wifi = problems
+    assert bts[:4] == ("warning", "indicators", 1, "900")
+    assert "900 in 2022-H1 is less than half of the 2,000 reported for 2021" in bts[4]
+    assert "giảm hơn một nửa so với 2.000" in bts[5]
+    assert wifi[:4] == ("warning", "indicators", 2, "600")
+    assert "more than five times" in wifi[4] and "tăng hơn năm lần" in wifi[5]
+    assert bts[6] == 2, "the load's warning count includes them"

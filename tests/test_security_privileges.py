@@ -43,9 +43,9 @@ ALLOWED_SCHEMAS = {
     "dxw_loader": {"raw", "audit"},
     "dxw_transformer": {"raw", "staging", "intermediate", "marts"},
 }
-#: Single relations outside those schemas: the dbt source `audit.held_submissions` (the
-#: transformer reads only that of the audit trail; dbt_project/models/staging/_raw__sources.yml).
-ALLOWED_RELATIONS = {"dxw_transformer": {("audit", "held_submissions")}}
+#: Single relations outside those schemas (none: the transformer learns of holds and
+#: withdrawals only through the view raw.counting_submissions, and reads nothing of audit).
+ALLOWED_RELATIONS: dict[str, set[tuple[str, str]]] = {}
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,7 @@ def test_dag_renders_every_model_and_its_tests_from_the_manifest(tmp_path: Path)
     tasks = set(parsed["tasks"])
     for model in (
         "stg_raw__submissions",
-        "int_submissions__ranked",
+        "int_submissions__latest",
         "fct_wifi_points",
         "fct_locality_scorecard",
         "dim_locality",

@@ -46,7 +46,7 @@ def _dxw(wh: Warehouse, log: Path, *args: str, ok: tuple[int, ...] = (0,)) -> Sa
 
 def _age_history(wh: Warehouse) -> None:
     """Make the history old: cycle k of n was received and loaded (n - k) half-years ago (the
-    incremental models read what was loaded since their newest row, minus a lookback), then
+    history is dated as it would be in a warehouse that has run for years), then
     analyse raw, as autovacuum would have long done."""
     wh.execute(
         "with periods as (select period, row_number() over (order by period) as k,"

@@ -1,7 +1,7 @@
 -- raw.goals: one row per submission in scope and framework it lists goals for: goals listed
 -- and achieved, next to the same locality's listing for that framework in its previous period
--- (latest earlier period whose counting report listed goals of the framework; the counting
--- report is the latest submitted_on, then received_at, then submission_id, as in the marts),
+-- (latest earlier period whose counting report listed goals of the framework; the report that
+-- counts is the warehouse's one rule, raw.counting_submissions, held ones excluded),
 -- and how many goals achieved then are no longer achieved now.
 -- {{ submission_ids }} is replaced with the submission ids in scope (integers only).
 with scope as (
@@ -15,15 +15,14 @@ with scope as (
 
 counting as (
 
-    select distinct on (locality_key, period)
+    select
         submission_id,
         locality_key,
         period,
         period_start,
         period_end,
         framework as submission_framework
-    from raw.submissions
-    order by locality_key, period, submitted_on desc, received_at desc, submission_id desc
+    from raw.counting_submissions
 
 ),
 
@@ -83,7 +82,7 @@ previous as (
             history.locality_key = scope.locality_key
             and history.framework = listings.framework
             and history.period_end < scope.period_start
-        order by history.period_end desc, history.period_start desc
+        order by history.period_end desc, history.period_start asc
         limit 1
     ) as previous_listing on true
 

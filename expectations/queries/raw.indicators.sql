@@ -1,8 +1,9 @@
 -- raw.indicators: one row per submission in scope, its headline stock figures next to the
 -- same locality's figures of its previous period. The previous period of a figure is the
 -- latest period of the same locality (same locality_key: code, level and era) that ended
--- before this one started and reported that figure, taken from the report that counts for
--- it (latest submitted_on, then received_at, then submission_id, as in the marts).
+-- before this one started and reported that figure (of two ending the same day, the longer,
+-- as in the marts), taken from the report that counts for it (raw.counting_submissions, the
+-- warehouse's one rule: held and withdrawn reports never count).
 -- {{ submission_ids }} is replaced with the submission ids in scope (integers only).
 with scope as (
 
@@ -14,14 +15,13 @@ with scope as (
 
 counting as (
 
-    select distinct on (locality_key, period)
+    select
         submission_id,
         locality_key,
         period,
         period_start,
         period_end
-    from raw.submissions
-    order by locality_key, period, submitted_on desc, received_at desc, submission_id desc
+    from raw.counting_submissions
 
 ),
 
@@ -62,7 +62,7 @@ compared as (
             history.locality_key = scope.locality_key
             and history.indicator_code = indicators.indicator_code
             and history.period_end < scope.period_start
-        order by history.period_end desc, history.period_start desc
+        order by history.period_end desc, history.period_start asc
         limit 1
     ) as previous on true
     where indicators.indicator_code in (

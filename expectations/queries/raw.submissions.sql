@@ -1,6 +1,7 @@
 -- raw.submissions: one row per submission in scope (those the ingest run loaded), with its
--- dates against today and its receipt, the rows it loaded per table, and whether a report of
--- the same locality and period loaded before it already outranks it (so it never counts).
+-- dates against today and its arrival, the rows it loaded per table, and whether it is the
+-- report that counts for its locality and period (raw.counting_submissions, the warehouse's
+-- one rule), else which one does.
 -- {{ submission_ids }} is replaced with the submission ids in scope (integers only).
 with scope as (
 
@@ -54,21 +55,9 @@ select
     rows_loaded.goal_summary_rows,
     rows_loaded.indicator_rows + rows_loaded.wifi_point_rows + rows_loaded.network_link_rows
     + rows_loaded.goal_rows + rows_loaded.goal_summary_rows as data_rows,
-    outranked_by.submission_id as outranked_by_submission_id,
-    outranked_by.submission_id is null as counts_for_period
+    nullif(counting.submission_id, scope.submission_id) as outranked_by_submission_id,
+    coalesce(counting.submission_id = scope.submission_id, false) as counts_for_period
 from scope
 inner join rows_loaded on scope.submission_id = rows_loaded.submission_id
-left join lateral (
-    -- An earlier-loaded report of the same locality and period that wins the ranking of the
-    -- marts (latest submitted_on, then received_at): the new file arrived already superseded.
-    select earlier.submission_id
-    from raw.submissions as earlier
-    where
-        earlier.locality_key = scope.locality_key
-        and earlier.period = scope.period
-        and earlier.submission_id < scope.submission_id
-        and (earlier.submitted_on, earlier.received_at)
-        > (scope.submitted_on, scope.received_at)
-    order by earlier.submitted_on desc, earlier.received_at desc, earlier.submission_id desc
-    limit 1
-) as outranked_by on true
+left join raw.counting_submissions as counting
+    on scope.locality_key = counting.locality_key and scope.period = counting.period

@@ -1,8 +1,7 @@
 -- raw.wifi_points: one row per submission in scope that lists Wi-Fi points: how many it lists
 -- (and how many active ones were commissioned after the period ended) next to the listing of
 -- the same locality's previous period (latest earlier period whose counting report listed
--- points; the counting report is the latest submitted_on, then received_at, then
--- submission_id, as in the marts).
+-- points; the report that counts is the warehouse's one rule, raw.counting_submissions).
 -- {{ submission_ids }} is replaced with the submission ids in scope (integers only).
 with scope as (
 
@@ -15,14 +14,13 @@ with scope as (
 
 counting as (
 
-    select distinct on (locality_key, period)
+    select
         submission_id,
         locality_key,
         period,
         period_start,
         period_end
-    from raw.submissions
-    order by locality_key, period, submitted_on desc, received_at desc, submission_id desc
+    from raw.counting_submissions
 
 ),
 
@@ -83,6 +81,6 @@ left join lateral (
             select from raw.wifi_points as earlier
             where earlier.submission_id = counting.submission_id
         )
-    order by counting.period_end desc, counting.period_start desc
+    order by counting.period_end desc, counting.period_start asc
     limit 1
 ) as previous on true

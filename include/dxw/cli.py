@@ -157,12 +157,12 @@ def _register() -> None:
     from dxw.bi.cli import bi
     from dxw.docs.cli import docs
     from dxw.ingest.cli import feedback, ingest, loads, quarantine, sample, template
-    from dxw.quality.cli import validate
+    from dxw.quality.cli import holds, validate, withdraw
     from dxw.service.cli import down, status, up
     from dxw.transform.cli import build
 
     for command in (
-        *(ingest, template, sample, loads, quarantine, feedback),
+        *(ingest, template, sample, loads, quarantine, feedback, holds, withdraw),
         *(build, validate, up, down, status, bi, docs),
     ):
         main.add_command(command)

@@ -2,10 +2,12 @@
 
 For developing and testing the dbt layer without reading files: the reference figures of the
 seeds (Hạ Long 2022-H1, Quảng Ninh 2024-Q1 against 09-NQ/TU) plus a few cases that exercise the
-rules (a superseded submission, growth against a previous period, counts derived from
-network_links rows, goal-level detail, a legacy Hải Dương district rolled up into Hải Phòng,
-a commune report covered by its district's). Illustrative figures are marked as such. Each is
-loaded with `dxw.ingest.loader.load_submission` (COPY, lineage, supersede), as a file would be.
+rules (a superseded submission, growth against the previous reported period and year-end,
+counts derived from network_links rows, goal-level detail, a legacy Hải Dương district rolled
+up into Hải Phòng, a commune report covered by its district's, provinces whose reports cover
+them partly or wholly, the DTI of merged provinces). Illustrative figures are marked as such.
+Each is loaded with `dxw.ingest.loader.load_submission` (COPY, lineage, supersede), as a file
+would be.
 """
 
 from __future__ import annotations
@@ -173,6 +175,45 @@ def reference_submissions() -> list[Submission]:
                 ("UBND phường Cộng Hòa", "commune", False, None, None),
             ],
             label="chi-linh",
+        ),
+        # Hải Phòng before the reorganisation: 1,945 BTS at the end of 2021, 2,159 at mid-2022,
+        # "tăng 11% so với cuối năm 2021" (the issue's held-out figures).
+        Submission(
+            "legacy:province:31", "2021", date(2022, 1, 15),
+            indicators={"bts_4g_in_service": 1945}, label="hai-phong",
+        ),
+        Submission(
+            "legacy:province:31", "2022-H1", date(2022, 7, 12),
+            indicators={"bts_4g_in_service": 2159}, label="hai-phong",
+        ),
+        # Hà Nội kept its borders: its own report covers every unit (illustrative).
+        Submission(
+            "legacy:province:01", "2022-H1", date(2022, 7, 14),
+            indicators={"wifi_points_in_service": 1500, "bts_4g_in_service": 9000},
+            label="ha-noi",
+        ),
+        # DTI 2024 (illustrative scores): Hải Phòng's and Hải Dương's give the 2025 Hải Phòng
+        # their mean; a Hải Dương district's score never enters; Khánh Hòa without Ninh Thuận
+        # has no official figure; Quảng Ninh kept its borders.
+        Submission(
+            "legacy:province:31", "2024", date(2025, 1, 20), indicators={"dti_score": 0.62},
+            label="hai-phong",
+        ),
+        Submission(
+            "legacy:province:30", "2024", date(2025, 1, 21), indicators={"dti_score": 0.54},
+            label="hai-duong",
+        ),
+        Submission(
+            "legacy:district:288", "2024", date(2025, 1, 22), indicators={"dti_score": 0.9},
+            label="tp-hai-duong",
+        ),
+        Submission(
+            "legacy:province:56", "2024", date(2025, 1, 23), indicators={"dti_score": 0.6},
+            label="khanh-hoa",
+        ),
+        Submission(
+            "legacy:province:22", "2024", date(2025, 1, 24), indicators={"dti_score": 0.7},
+            label="quang-ninh",
         ),
         # Hải Phòng after the reorganisation, with goal-level detail (illustrative).
         Submission(

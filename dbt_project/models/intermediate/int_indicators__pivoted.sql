@@ -1,11 +1,11 @@
--- One row per submission that reported indicators, one column per catalog indicator the marts
--- use (null = not reported). Every submission, superseded ones included: the models that use
--- it join int_submissions__latest.
+-- One row per accepted submission, one column per catalog indicator the marts use (null = not
+-- reported). Every submission, superseded, held and withdrawn ones included: the models that
+-- use it join int_submissions__latest, so a hold, a release or a withdrawal changes nothing here.
 --
 -- Incremental: a submission's indicators never change once loaded (raw is append-only), so a
--- run pivots only the submissions loaded since the newest one already here, minus a lookback
--- (a load committed late is re-read; delete+insert makes that harmless). The work of a run is
--- proportional to the new submissions, not to the history; a full refresh gives the same table.
+-- run pivots only the submissions not in this table yet (every submission has its row, with
+-- or without indicators). The work of a run is proportional to the new submissions, not to
+-- the history; a full refresh gives the same table.
 
 {{
     config(
@@ -41,11 +41,11 @@ with
 submissions as (
 
     select
-        submission_id,
-        loaded_at
+        submissions.submission_id,
+        submissions.loaded_at
 
-    from {{ ref('stg_raw__submissions') }}
-    {{ loaded_since_last_run() }}
+    from {{ ref('stg_raw__submissions') }} as submissions
+    where {{ not_in_this('submissions') }}
 
 ),
 
@@ -63,13 +63,13 @@ pivoted as (
             where indicators.indicator_code = '{{ code }}'
         ) as {{ code }},
         {% endfor -%}
-        indicators.submission_id,
+        submissions.submission_id,
         submissions.loaded_at as submission_loaded_at
 
-    from indicators
-    inner join submissions
-        on indicators.submission_id = submissions.submission_id
-    group by indicators.submission_id, submissions.loaded_at
+    from submissions
+    left join indicators
+        on submissions.submission_id = indicators.submission_id
+    group by submissions.submission_id, submissions.loaded_at
 
 )
 

@@ -1,6 +1,7 @@
 -- The headline counts of each latest submission (one row per locality and period), the
 -- figures the scorecard rolls up. Wi-Fi points in service: the indicator, else the active
--- points the locality listed. Goals: summed over the frameworks it reported against.
+-- points the locality listed (if it listed any). Goals: summed over the frameworks it
+-- reported against.
 
 with
 
@@ -61,8 +62,12 @@ figures as (
         latest.district_code,
         latest.province_code_2025,
         latest.period,
+        latest.period_type,
+        latest.period_start,
+        latest.period_end,
         coalesce(
-            indicators.wifi_points_in_service, wifi_points.points_active
+            indicators.wifi_points_in_service,
+            case when wifi_points.points_listed > 0 then wifi_points.points_active end
         ) as wifi_points_in_service,
         indicators.bts_4g_in_service,
         indicators.bts_4g_new,

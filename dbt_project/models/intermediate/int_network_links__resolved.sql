@@ -1,7 +1,9 @@
--- Network counts per latest submission: the network_* indicators the locality reported, and
--- where it reported none of a count but listed its units in network_links, the count derived
--- from those rows (units listed = units that should be connected; connected units = units
--- connected = connection points).
+-- Network counts per latest submission. The connection rate takes its numerator and its
+-- denominator from one source of the report, never one from each: the network_units_*
+-- indicators when the locality reported both, else the units it listed in network_links (units
+-- listed = units that should be connected, connected ones = units connected), else the one
+-- indicator it reported (and no rate). Connection points: the indicator, else the connected
+-- units listed.
 
 with
 
@@ -66,37 +68,74 @@ submissions_with_network as (
 
 ),
 
-resolved as (
+sourced as (
 
     select
         submissions_with_network.submission_id,
-        coalesce(
-            reported.network_connection_points, links_counted.units_listed_connected
-        )::integer as connection_points,
-        coalesce(
-            reported.network_units_connected, links_counted.units_listed_connected
-        )::integer as units_connected,
-        coalesce(reported.network_units_total, links_counted.units_listed)::integer as units_total,
-        reported.network_units_connected_pct as reported_connection_rate_pct,
-        coalesce(links_counted.units_listed, 0)::integer as units_listed,
+        reported.network_connection_points,
+        reported.network_units_connected,
+        reported.network_units_total,
+        reported.network_units_connected_pct,
+        links_counted.units_listed,
+        links_counted.units_listed_connected,
         case
-            when reported.submission_id is null then 'network_links'
             when
-                links_counted.submission_id is not null
-                and (
-                    reported.network_connection_points is null
-                    or reported.network_units_connected is null
-                    or reported.network_units_total is null
-                )
-                then 'indicators+network_links'
-            else 'indicators'
-        end as counts_source
+                reported.network_units_connected is not null
+                and reported.network_units_total is not null
+                then 'indicators'
+            when links_counted.submission_id is not null then 'network_links'
+            when
+                reported.network_units_connected is not null
+                or reported.network_units_total is not null
+                then 'indicators'
+        end as rate_source,
+        case
+            when reported.network_connection_points is not null then 'indicators'
+            when links_counted.submission_id is not null then 'network_links'
+        end as connection_points_source
 
     from submissions_with_network
     left join reported
         on submissions_with_network.submission_id = reported.submission_id
     left join links_counted
         on submissions_with_network.submission_id = links_counted.submission_id
+
+),
+
+resolved as (
+
+    select
+        submission_id,
+        (
+            case connection_points_source
+                when 'indicators' then network_connection_points
+                else units_listed_connected
+            end
+        )::integer as connection_points,
+        (
+            case rate_source
+                when 'network_links' then units_listed_connected
+                else network_units_connected
+            end
+        )::integer as units_connected,
+        (
+            case rate_source
+                when 'network_links' then units_listed
+                else network_units_total
+            end
+        )::integer as units_total,
+        network_units_connected_pct as reported_connection_rate_pct,
+        coalesce(units_listed, 0)::integer as units_listed,
+        rate_source,
+        case
+            when rate_source is null then connection_points_source
+            when
+                connection_points_source is null or connection_points_source = rate_source
+                then rate_source
+            else 'indicators+network_links'
+        end as counts_source
+
+    from sourced
 
 )
 

@@ -1,5 +1,6 @@
 -- What each latest submission contributes to the scorecard of the 2025 province that holds
--- its locality, one row per submission and figure it reported.
+-- its locality, one row per submission and count it reported (the DTI is not summed: see
+-- int_scorecard__dti).
 --
 -- No double counting: a figure group (e.g. network units connected and total) of a report
 -- counts only when no report that covers it - of its legacy district, its legacy province
@@ -55,8 +56,7 @@ unpivoted as (
             ('plan_criteria', 'plan_criteria_total', figures.plan_criteria_total::numeric),
             ('goals', 'goals_total', figures.goals_total::numeric),
             ('goals', 'goals_achieved', figures.goals_achieved::numeric),
-            ('goals', 'goals_in_progress', figures.goals_in_progress::numeric),
-            ('dti', 'dti_score', figures.dti_score::numeric)
+            ('goals', 'goals_in_progress', figures.goals_in_progress::numeric)
         ) as figure_values (figure_group, figure, figure_value)
     where figure_values.figure_value is not null
 

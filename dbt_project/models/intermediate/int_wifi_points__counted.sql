@@ -1,9 +1,10 @@
--- Wi-Fi points listed (and active) per submission. Every submission, superseded ones included:
--- the models that use it join int_submissions__latest.
+-- Wi-Fi points listed (and active) per accepted submission, 0 when it lists none. Every
+-- submission, superseded, held and withdrawn ones included: the models that use it join
+-- int_submissions__latest.
 --
 -- Incremental, like int_indicators__pivoted: a submission's points never change once loaded,
--- so a run counts only the submissions loaded since the newest one already here (minus a
--- lookback), instead of every Wi-Fi point of the history; a full refresh gives the same table.
+-- so a run counts only the submissions not in this table yet (every submission has its row),
+-- instead of every Wi-Fi point of the history; a full refresh gives the same table.
 
 {{
     config(
@@ -18,11 +19,11 @@ with
 submissions as (
 
     select
-        submission_id,
-        loaded_at
+        submissions.submission_id,
+        submissions.loaded_at
 
-    from {{ ref('stg_raw__submissions') }}
-    {{ loaded_since_last_run() }}
+    from {{ ref('stg_raw__submissions') }} as submissions
+    where {{ not_in_this('submissions') }}
 
 ),
 
@@ -35,15 +36,15 @@ wifi_points as (
 counted as (
 
     select
-        wifi_points.submission_id,
-        count(*) as points_listed,
-        count(*) filter (where wifi_points.is_active) as points_active,
+        submissions.submission_id,
+        count(wifi_points.point_id) as points_listed,
+        count(wifi_points.point_id) filter (where wifi_points.is_active) as points_active,
         submissions.loaded_at as submission_loaded_at
 
-    from wifi_points
-    inner join submissions
-        on wifi_points.submission_id = submissions.submission_id
-    group by wifi_points.submission_id, submissions.loaded_at
+    from submissions
+    left join wifi_points
+        on submissions.submission_id = wifi_points.submission_id
+    group by submissions.submission_id, submissions.loaded_at
 
 )
 

@@ -3,25 +3,60 @@
 -- depends_on: {{ ref('dim_locality') }}
 -- depends_on: {{ ref('dim_period') }}
 
--- One row per 2025 province and reported period: every headline figure of the reports from
--- the units the province holds today (its own, its 2025 communes', and those of the legacy
--- provinces, districts and communes that now belong to it), without double counting (see
--- int_scorecard__contributions), with ratios recomputed from summed numerators and
--- denominators and the province's rank among all provinces on each headline figure.
+-- One row per 2025 province and period that a unit it holds reported: every headline figure
+-- of the reports from the units the province holds today (its own, its 2025 communes', and
+-- those of the legacy provinces, districts and communes that now belong to it), without
+-- double counting (see int_scorecard__contributions), with ratios recomputed from summed
+-- numerators and denominators. How much of the province the reports cover is said
+-- (int_scorecard__coverage): a partial figure is shown as partial, never ranked, never grown.
+-- Ranks are among the complete rows of the period; growth compares complete rows; the DTI
+-- follows the official rule (int_scorecard__dti).
 
-{%- set ranked_figures = [
-    'wifi_points_in_service',
-    'bts_4g_in_service',
-    'network_connection_rate_pct',
-    'goal_attainment_pct',
-    'dti_score',
-] %}
+{#- Each ranked figure and its figure group (int_scorecard__contributions). -#}
+{%- set ranked_figures = {
+    'wifi_points_in_service': 'wifi',
+    'bts_4g_in_service': 'bts_4g',
+    'network_connection_rate_pct': 'network_units',
+    'goal_attainment_pct': 'goals',
+} %}
+
 
 with
 
 contributions as (
 
     select * from {{ ref('int_scorecard__contributions') }}
+
+),
+
+coverage as (
+
+    select * from {{ ref('int_scorecard__coverage') }}
+
+),
+
+groups_covered as (
+
+    select
+        province_code_2025,
+        period,
+        {% for group in ['wifi', 'bts_4g', 'network_units', 'goals'] -%}
+        coalesce(
+            bool_and(is_complete) filter (where figure_group = '{{ group }}'), false
+        ) as is_{{ group }}_complete,
+        {% endfor -%}
+        string_agg(figure_group, ', ' order by figure_group) filter (
+            where figure_group != 'any' and not is_complete
+        ) as partial_figures
+
+    from coverage
+    group by province_code_2025, period
+
+),
+
+dti as (
+
+    select * from {{ ref('int_scorecard__dti') }}
 
 ),
 
@@ -53,8 +88,8 @@ reported_periods as (
 
     select distinct
         period,
-        period_type,
-        period_start
+        period_start,
+        period_end
 
     from latest
 
@@ -65,11 +100,6 @@ rolled_up as (
     select
         province_code_2025,
         period,
-        count(distinct submission_id) as submissions_reporting,
-        count(distinct submission_id) filter (where is_counted) as submissions_counted,
-        string_agg(
-            distinct locality_era || ' ' || locality_level, ', '
-        ) filter (where is_counted) as levels_counted,
         {% for figure in [
             'wifi_points_in_service',
             'bts_4g_in_service',
@@ -85,16 +115,25 @@ rolled_up as (
             'goals_achieved',
             'goals_in_progress',
         ] -%}
-        sum(figure_value) filter (
-            where is_counted and figure = '{{ figure }}'
-        )::bigint as {{ figure }},
+        sum(figure_value) filter (where figure = '{{ figure }}')::bigint as {{ figure }},
         {% endfor -%}
-        -- The DTI is a score, not a count: a merged province's figure is the mean of its
-        -- predecessors' (how the 34-province DTI 2024 was published).
-        round(avg(figure_value) filter (where is_counted and figure = 'dti_score'), 4)
-            as dti_score
+        count(distinct submission_id) as submissions_counted,
+        string_agg(distinct locality_era || ' ' || locality_level, ', ') as levels_counted
 
     from contributions
+    where is_counted
+    group by province_code_2025, period
+
+),
+
+reporting as (
+
+    select
+        province_code_2025,
+        period,
+        count(*) as submissions_reporting
+
+    from latest
     group by province_code_2025, period
 
 ),
@@ -105,12 +144,20 @@ province_periods as (
         provinces.locality_id,
         provinces.locality_code,
         provinces.locality_name,
-        reported_periods.period,
-        reported_periods.period_type,
+        coverage.period,
         reported_periods.period_start,
-        coalesce(rolled_up.submissions_reporting, 0) as submissions_reporting,
+        reported_periods.period_end,
+        reporting.submissions_reporting,
         coalesce(rolled_up.submissions_counted, 0) as submissions_counted,
         rolled_up.levels_counted,
+        coverage.units_expected,
+        coverage.units_reporting,
+        coverage.is_complete,
+        groups_covered.partial_figures,
+        {% for group in ['wifi', 'bts_4g', 'network_units', 'goals'] -%}
+        coverage.is_complete and groups_covered.is_{{ group }}_complete
+            as is_{{ group }}_comparable,
+        {% endfor -%}
         rolled_up.wifi_points_in_service,
         rolled_up.bts_4g_in_service,
         rolled_up.bts_4g_new,
@@ -124,27 +171,67 @@ province_periods as (
         rolled_up.goals_total,
         rolled_up.goals_achieved,
         rolled_up.goals_in_progress,
-        rolled_up.dti_score
+        dti.dti_score,
+        dti.dti_provinces_reporting,
+        dti.dti_provinces_expected
 
-    from provinces
-    cross join reported_periods
+    from coverage
+    inner join groups_covered
+        on
+            coverage.province_code_2025 = groups_covered.province_code_2025
+            and coverage.period = groups_covered.period
+    inner join provinces
+        on coverage.province_code_2025 = provinces.locality_code
+    inner join reported_periods
+        on coverage.period = reported_periods.period
+    inner join reporting
+        on
+            coverage.province_code_2025 = reporting.province_code_2025
+            and coverage.period = reporting.period
     left join rolled_up
         on
-            provinces.locality_code = rolled_up.province_code_2025
-            and reported_periods.period = rolled_up.period
+            coverage.province_code_2025 = rolled_up.province_code_2025
+            and coverage.period = rolled_up.period
+    left join dti
+        on
+            coverage.province_code_2025 = dti.province_code_2025
+            and coverage.period = dti.period
+    where coverage.figure_group = 'any'
 
 ),
 
-bts_previous as (
+complete_stocks as (
 
     select
-        locality_id,
-        period,
-        lag(bts_4g_in_service) over same_type as bts_4g_in_service_previous
+        province_periods.locality_id,
+        province_periods.period,
+        province_periods.period_start,
+        province_periods.period_end,
+        stock.figure,
+        stock.figure_value
 
     from province_periods
-    where bts_4g_in_service is not null
-    window same_type as (partition by locality_id, period_type order by period_start)
+    cross join
+        lateral (
+            values
+            (
+                'wifi_points_in_service',
+                province_periods.wifi_points_in_service::numeric,
+                province_periods.is_wifi_comparable
+            ),
+            (
+                'bts_4g_in_service',
+                province_periods.bts_4g_in_service::numeric,
+                province_periods.is_bts_4g_comparable
+            )
+        ) as stock (figure, figure_value, is_comparable)
+    where stock.is_comparable and stock.figure_value is not null
+
+),
+
+growth as (
+
+    {{ compare_with_earlier('complete_stocks', ['locality_id', 'figure'], 'figure_value') }}
 
 ),
 
@@ -152,10 +239,12 @@ ratios as (
 
     select
         province_periods.*,
-        {{ pct(
-            'province_periods.bts_4g_in_service - bts_previous.bts_4g_in_service_previous',
-            'bts_previous.bts_4g_in_service_previous'
-        ) }} as bts_4g_growth_pct,
+        wifi_growth.previous_period as wifi_points_previous_period,
+        wifi_growth.growth_pct as wifi_points_growth_pct,
+        wifi_growth.growth_vs_year_end_pct as wifi_points_growth_vs_year_end_pct,
+        bts_growth.previous_period as bts_4g_previous_period,
+        bts_growth.growth_pct as bts_4g_growth_pct,
+        bts_growth.growth_vs_year_end_pct as bts_4g_growth_vs_year_end_pct,
         {{ pct(
             'province_periods.network_units_connected',
             'province_periods.network_units_total',
@@ -172,25 +261,40 @@ ratios as (
             as goal_attainment_pct
 
     from province_periods
-    left join bts_previous
+    left join growth as wifi_growth
         on
-            province_periods.locality_id = bts_previous.locality_id
-            and province_periods.period = bts_previous.period
+            province_periods.locality_id = wifi_growth.locality_id
+            and province_periods.period = wifi_growth.period
+            and wifi_growth.figure = 'wifi_points_in_service'
+    left join growth as bts_growth
+        on
+            province_periods.locality_id = bts_growth.locality_id
+            and province_periods.period = bts_growth.period
+            and bts_growth.figure = 'bts_4g_in_service'
 
 ),
 
 ranked as (
 
     select
-        {% for figure in ranked_figures -%}
+        {% for figure, group in ranked_figures.items() -%}
         case
-            when ratios.{{ figure }} is not null
+            when ratios.is_{{ group }}_comparable and ratios.{{ figure }} is not null
                 then rank() over (
-                    partition by ratios.period, ratios.{{ figure }} is null
+                    partition by
+                        ratios.period,
+                        ratios.is_{{ group }}_comparable and ratios.{{ figure }} is not null
                     order by ratios.{{ figure }} desc
                 )
         end as {{ figure }}_rank,
         {% endfor -%}
+        case
+            when ratios.dti_score is not null
+                then rank() over (
+                    partition by ratios.period, ratios.dti_score is not null
+                    order by ratios.dti_score desc
+                )
+        end as dti_score_rank,
         ratios.*
 
     from ratios
@@ -231,7 +335,18 @@ final as (
         goal_attainment_pct,
         goal_attainment_pct_rank::integer as goal_attainment_pct_rank,
         dti_score,
-        dti_score_rank::integer as dti_score_rank
+        dti_score_rank::integer as dti_score_rank,
+        units_expected::integer as units_expected,
+        units_reporting::integer as units_reporting,
+        is_complete,
+        bts_4g_previous_period,
+        bts_4g_growth_vs_year_end_pct,
+        wifi_points_previous_period,
+        wifi_points_growth_pct,
+        wifi_points_growth_vs_year_end_pct,
+        dti_provinces_expected::integer as dti_provinces_expected,
+        dti_provinces_reporting::integer as dti_provinces_reporting,
+        partial_figures
 
     from ranked
 

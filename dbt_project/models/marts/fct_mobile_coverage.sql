@@ -3,9 +3,10 @@
 -- depends_on: {{ ref('dim_locality') }}
 -- depends_on: {{ ref('dim_period') }}
 
--- 4G figures per locality and period. Growth: BTS in service against the same locality's
--- previous reported period of the same type (the previous year for a year, the previous
--- reported half for a half, ...), in percent, one decimal.
+-- 4G figures per locality and period. Growth of BTS in service: against the same locality's
+-- latest report of the figure whose period ended before this one began, whatever its type
+-- (previous_period), and against its previous year-end, in percent, one decimal (the rule of
+-- int_stock_figures__compared).
 
 with
 
@@ -21,6 +22,13 @@ indicators as (
 
 ),
 
+stocks as (
+
+    select * from {{ ref('int_stock_figures__compared') }}
+    where figure = 'bts_4g_in_service'
+
+),
+
 coverage as (
 
     select
@@ -28,8 +36,6 @@ coverage as (
         latest.locality_id,
         latest.locality_code,
         latest.period,
-        latest.period_type,
-        latest.period_start,
         indicators.bts_4g_in_service::integer as bts_4g_in_service,
         indicators.bts_4g_new::integer as bts_4g_new,
         indicators.bts_4g_growth_pct as bts_4g_growth_pct_reported,
@@ -48,19 +54,6 @@ coverage as (
 
 ),
 
-previous_reported as (
-
-    select
-        submission_id,
-        lag(period) over same_type as previous_period,
-        lag(bts_4g_in_service) over same_type as bts_4g_in_service_previous
-
-    from coverage
-    where bts_4g_in_service is not null
-    window same_type as (partition by locality_id, period_type order by period_start)
-
-),
-
 final as (
 
     select
@@ -70,20 +63,20 @@ final as (
         coverage.period,
         coverage.bts_4g_in_service,
         coverage.bts_4g_new,
-        previous_reported.previous_period,
-        previous_reported.bts_4g_in_service_previous,
-        {{ pct(
-            'coverage.bts_4g_in_service - previous_reported.bts_4g_in_service_previous',
-            'previous_reported.bts_4g_in_service_previous'
-        ) }} as bts_4g_growth_pct,
+        stocks.previous_period,
+        stocks.previous_value::integer as bts_4g_in_service_previous,
+        stocks.growth_pct as bts_4g_growth_pct,
         coverage.bts_4g_growth_pct_reported,
         coverage.coverage_4g_districts_pct,
         coverage.coverage_4g_communes_pct,
-        coverage.submission_id
+        coverage.submission_id,
+        stocks.year_end_period,
+        stocks.year_end_value::integer as bts_4g_in_service_year_end,
+        stocks.growth_vs_year_end_pct as bts_4g_growth_vs_year_end_pct
 
     from coverage
-    left join previous_reported
-        on coverage.submission_id = previous_reported.submission_id
+    left join stocks
+        on coverage.submission_id = stocks.submission_id
 
 )
 

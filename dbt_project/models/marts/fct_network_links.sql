@@ -31,7 +31,8 @@ final as (
         network.reported_connection_rate_pct,
         network.units_listed,
         network.counts_source,
-        latest.submission_id
+        latest.submission_id,
+        network.rate_source
 
     from network
     inner join latest

@@ -3,11 +3,13 @@
 -- depends_on: {{ ref('dim_locality') }}
 -- depends_on: {{ ref('dim_period') }}
 
--- Incremental: each run re-reads the latest submissions loaded since the newest one already
--- in the table (minus a lookback) and replaces their locality and period (delete+insert);
--- the post-hook then drops rows of submissions that are no longer the latest, which also
--- covers a superseding submission that lists no Wi-Fi points. A full refresh gives the same
--- table.
+-- Incremental, and equal to a full refresh after any sequence of events: each run inserts the
+-- points of every counting submission that lists points and is not in the table yet (a new
+-- report, a correction of a period years old, a report that counts again because the one
+-- that replaced it was held or withdrawn, or because its own hold was released), replacing the
+-- rows of its locality and period (delete+insert); the post-hook then drops the rows of every
+-- submission that no longer counts (superseded, held, withdrawn, or replaced by a report that
+-- lists no points). Rows of a submission never change, so nothing else can be stale.
 
 {{
     config(
@@ -37,10 +39,18 @@ wifi_points as (
 
 ),
 
-new_submissions as (
+new_listings as (
 
-    select * from latest
-    {{ loaded_since_last_run() }}
+    select latest.*
+
+    from latest
+    where
+        {{ not_in_this('latest') }}
+        and exists (
+            select 1
+            from wifi_points
+            where wifi_points.submission_id = latest.submission_id
+        )
 
 ),
 
@@ -48,14 +58,14 @@ final as (
 
     select
         {{ surrogate_key([
-            'new_submissions.locality_id',
-            'new_submissions.period',
+            'new_listings.locality_id',
+            'new_listings.period',
             'wifi_points.point_id',
         ]) }}
             as wifi_point_key,
-        new_submissions.locality_id,
-        new_submissions.locality_code,
-        new_submissions.period,
+        new_listings.locality_id,
+        new_listings.locality_code,
+        new_listings.period,
         wifi_points.point_id,
         wifi_points.point_name,
         wifi_points.commune_name,
@@ -64,12 +74,12 @@ final as (
         wifi_points.latitude,
         wifi_points.longitude,
         wifi_points.commissioned_on,
-        new_submissions.submission_id,
-        new_submissions.loaded_at as submission_loaded_at
+        new_listings.submission_id,
+        new_listings.loaded_at as submission_loaded_at
 
     from wifi_points
-    inner join new_submissions
-        on wifi_points.submission_id = new_submissions.submission_id
+    inner join new_listings
+        on wifi_points.submission_id = new_listings.submission_id
 
 )
 

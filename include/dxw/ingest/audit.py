@@ -79,27 +79,7 @@ def record(conn: psycopg.Connection, entry: LogEntry, problems: Sequence[Problem
     ).fetchone()
     assert row is not None
     load_id = int(row[0])
-    if problems:
-        with (
-            conn.cursor() as cursor,
-            cursor.copy(
-                f"copy audit.submission_problems ({', '.join(_PROBLEM_COLUMNS)}) from stdin"
-            ) as copy,
-        ):
-            for p in problems:
-                copy.write_row(
-                    (
-                        load_id,
-                        str(p.severity),
-                        p.code,
-                        p.table,
-                        p.row,
-                        p.column,
-                        p.value,
-                        p.message_en,
-                        p.message_vi,
-                    )
-                )
+    add_problems(conn, load_id, problems)
     return load_id
 
 
@@ -248,10 +228,13 @@ def feedback_of(conn: psycopg.Connection, load: LoadRecord) -> Feedback:
     )
 
 
-def refresh_held_feedback(url: str, results: Iterable[Mapping[str, Any]]) -> list[Path]:
-    """Rewrite the feedback files of the submissions of an ingest run that the raw gate held,
-    so that they say why and what to do; `results` are the runs' file outcomes (`as_dict`).
-    Returns the files rewritten."""
+def refresh_gated_feedback(
+    url: str, results: Iterable[Mapping[str, Any]], warned: Iterable[int] = ()
+) -> list[Path]:
+    """Rewrite the feedback files of the submissions of an ingest run that the raw gate held
+    (so that they say why and what to do) or `warned` about (an implausible change it added
+    to their problems); `results` are the runs' file outcomes (`as_dict`). Returns the files
+    rewritten."""
     by_id = {
         int(r["submission_id"]): r
         for r in results
@@ -262,7 +245,7 @@ def refresh_held_feedback(url: str, results: Iterable[Mapping[str, Any]]) -> lis
         return written
     with psycopg.connect(url, autocommit=True) as conn:
         held = holds_of(conn, list(by_id))
-        for submission_id in sorted(held):
+        for submission_id in sorted(set(held) | (set(warned) & set(by_id))):
             load = find_load(conn, submission_id=submission_id)
             if load is None:
                 continue
@@ -301,3 +284,29 @@ def run_summary(conn: psycopg.Connection, run_id: str) -> dict[str, Any]:
         "rows_loaded": sum(sum(dict(r[3] or {}).values()) for r in accepted),
         "rejected_files": [str(r[1]) for r in rows if r[0] == "rejected"],
     }
+
+
+def add_problems(conn: psycopg.Connection, load_id: int, problems: Sequence[Problem]) -> None:
+    """COPY problems into `audit.submission_problems` under a load (caller holds the txn)."""
+    if not problems:
+        return
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(
+            f"copy audit.submission_problems ({', '.join(_PROBLEM_COLUMNS)}) from stdin"
+        ) as copy,
+    ):
+        for p in problems:
+            copy.write_row(
+                (
+                    load_id,
+                    str(p.severity),
+                    p.code,
+                    p.table,
+                    p.row,
+                    p.column,
+                    p.value,
+                    p.message_en,
+                    p.message_vi,
+                )
+            )

@@ -112,18 +112,18 @@ def _raw_gate(
     url: str, run_id: str, submission_ids: list[int], results: list[dict[str, object]]
 ) -> bool:
     """The raw gate on this run's accepted submissions; True when it held any of them (their
-    feedback is rewritten to say so)."""
+    feedback, and that of submissions it warned about, is rewritten to say so)."""
     from dxw.config import settings
-    from dxw.ingest.audit import refresh_held_feedback
+    from dxw.ingest.audit import refresh_gated_feedback
     from dxw.quality.cli import print_outcome
     from dxw.quality.gates import run_raw_gate
 
     with console.status(f"raw gate on {len(submission_ids)} submission(s)…"):
         outcome = run_raw_gate(url, run_id, submission_ids, settings())
     print_outcome(outcome)
-    for path in refresh_held_feedback(url, results):
+    for path in refresh_gated_feedback(url, results, outcome.warned):
         if path.suffix == ".md":
-            console.print(f"held: feedback in {path}", markup=False, highlight=False)
+            console.print(f"gate: feedback in {path}", markup=False, highlight=False)
     return not outcome.passed
 
 

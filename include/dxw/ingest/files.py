@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dxw.submission.messages import printable
@@ -23,6 +24,15 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def arrival_time(path: Path) -> datetime:
+    """When a file arrived: its modification time, to the microsecond (an upload or a move into
+    the inbox sets it, and nothing rewrites a file there), so the inbox order, not the order or
+    the moment in which workers happen to process the files."""
+    nanoseconds = path.stat().st_mtime_ns
+    seconds, rest = divmod(nanoseconds, 1_000_000_000)
+    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest // 1000)
 
 
 def display_name(name: str) -> str:

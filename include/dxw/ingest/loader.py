@@ -22,7 +22,7 @@ RAW_COLUMNS: dict[str, tuple[str, ...]] = {name: TABLES[name].column_names for n
 
 @dataclass(frozen=True, slots=True)
 class Lineage:
-    """Where a submission came from and when."""
+    """Where a submission came from and when (`received_at`: when the file arrived)."""
 
     file_name: str
     file_sha256: str
@@ -76,21 +76,15 @@ def find_duplicate(conn: psycopg.Connection, sha256: str) -> int | None:
     return int(row[0]) if row else None
 
 
-def _superseded(conn: psycopg.Connection, header: Header) -> int | None:
-    """The current latest submission for this locality and period, if the new one replaces it.
-
-    Latest means greatest (submitted_on, received_at, submission_id), the rule the marts use; a
-    late-arriving older report supersedes nothing.
-    """
+def counting_submission(conn: psycopg.Connection, locality_key: str, period: str) -> int | None:
+    """The submission that counts now for this locality and period (`raw.counting_submissions`:
+    the one rule of the warehouse, held and withdrawn submissions excluded), if any."""
     row = conn.execute(
-        "select submission_id, submitted_on from raw.submissions"
-        " where locality_key = %s and period = %s"
-        " order by submitted_on desc, received_at desc, submission_id desc limit 1",
-        (header.locality_key, header.period),
+        "select submission_id from raw.counting_submissions"
+        " where locality_key = %s and period = %s",
+        (locality_key, period),
     ).fetchone()
-    if row is None or row[1] > header.submitted_on:
-        return None
-    return int(row[0])
+    return int(row[0]) if row else None
 
 
 def _insert_header(conn: psycopg.Connection, header: Header, lineage: Lineage) -> int:
@@ -305,8 +299,12 @@ def load_submission(
         duplicate = find_duplicate(conn, lineage.file_sha256)
         if duplicate is not None:
             return LoadResult(None, duplicate, None, {})
-        previous = _superseded(conn, header)
+        previous = counting_submission(conn, header.locality_key, header.period)
         submission_id = _insert_header(conn, header, lineage)
+        # The new file supersedes the report that counted until now only if it counts now (a
+        # late-arriving older report supersedes nothing): the view decides, as for the marts.
+        if counting_submission(conn, header.locality_key, header.period) != submission_id:
+            previous = None
         loaded = {name: copy_rows(conn, name, submission_id, rows) for name, rows in tables.items()}
         if finish is not None:
             warning_count = finish()

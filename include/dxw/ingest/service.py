@@ -7,7 +7,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +17,7 @@ import psycopg
 
 from dxw.ingest.audit import LogEntry, record
 from dxw.ingest.convert import header_of
-from dxw.ingest.files import display_name, sha256_file
+from dxw.ingest.files import arrival_time, display_name, sha256_file
 from dxw.ingest.loader import Lineage, find_duplicate, load_submission
 from dxw.submission import Feedback, Problem, Resolver, read_submission, write_feedback
 from dxw.submission.messages import problem
@@ -141,9 +141,11 @@ def ingest_file(
 ) -> FileOutcome:
     """Validate and load one file; every outcome is recorded in `audit.load_log`.
 
-    A rejected file is copied into `quarantine` with its feedback beside the copy; the feedback
-    of any other file is written into `feedback_dir` when given (the CLI), or by the caller
-    beside the file once it is filed away (the DAG)."""
+    `received_at` is when the file arrived (default: its modification time, see
+    `arrival_time`); with `submitted_on` it decides which report of a period counts. A rejected
+    file is copied into `quarantine` with its feedback beside the copy; the feedback of any
+    other file is written into `feedback_dir` when given (the CLI), or by the caller beside the
+    file once it is filed away (the DAG)."""
     outcome = _ingest(conn, path, run_id, quarantine, received_at)
     if feedback_dir is not None and outcome.outcome != "rejected" and outcome.sha256:
         outcome.write_feedback(feedback_dir, stored_name(path, outcome.sha256))
@@ -197,9 +199,8 @@ def _ingest(
     # checked (one row in memory at a time, the server inserting while this process parses);
     # an error anywhere in the file rolls the whole load back and rejects the file.
     header = header_of(validation.header)
-    lineage = Lineage(
-        entry.file_name, sha256, size, validation.raw.carrier, received_at or started, run_id
-    )
+    arrived = received_at or arrival_time(path)
+    lineage = Lineage(entry.file_name, sha256, size, validation.raw.carrier, arrived, run_id)
     guard = _Guard(path)
     found: list[Problem] = []
 
@@ -343,7 +344,12 @@ _worker_conn: psycopg.Connection | None = None
 
 
 def _worker_ingest(
-    url: str, path: str, run_id: str, quarantine: str, feedback_dir: str | None
+    url: str,
+    path: str,
+    run_id: str,
+    quarantine: str,
+    feedback_dir: str | None,
+    received_at: datetime | None = None,
 ) -> FileOutcome:
     """Process-pool entry point: one connection per worker process, reused across files."""
     global _worker_conn
@@ -355,6 +361,7 @@ def _worker_ingest(
         run_id=run_id,
         quarantine=Path(quarantine),
         feedback_dir=Path(feedback_dir) if feedback_dir else None,
+        received_at=received_at,
     )
 
 
@@ -366,14 +373,18 @@ def ingest_paths(
     quarantine: Path,
     workers: int | None = None,
     feedback_dir: Path | None = None,
+    arrivals: Mapping[str, datetime] | None = None,
 ) -> Iterator[FileOutcome]:
     """Ingest files with `workers` processes (default: one per core), yielding as they finish.
 
-    Inside a daemonic process (a task of a Celery prefork worker) no process may be started:
-    the files are then ingested one after another in this process, and the DAG scales out by
-    running its batches on several workers instead.
+    `arrivals` gives the arrival time of files (by path as given) whose modification time is
+    not it; the others arrived when they were last modified. Inside a daemonic process (a task
+    of a Celery prefork worker) no process may be started: the files are then ingested one
+    after another in this process, and the DAG scales out by running its batches on several
+    workers instead.
     """
     files = [str(p) for p in paths]
+    arrived = {str(k): v for k, v in (arrivals or {}).items()}
     workers = max(1, min(workers or os.cpu_count() or 1, len(files) or 1))
     if workers > 1 and multiprocessing.current_process().daemon:
         logger.info(
@@ -385,7 +396,7 @@ def ingest_paths(
             for name in files:
                 yield ingest_file(
                     conn, Path(name), run_id=run_id, quarantine=quarantine,
-                    feedback_dir=feedback_dir,
+                    feedback_dir=feedback_dir, received_at=arrived.get(name),
                 )  # fmt: skip
         return
     # Load the locality registry and the indicator catalog here, once: the workers are forked
@@ -396,7 +407,9 @@ def ingest_paths(
     with ProcessPoolExecutor(max_workers=workers) as pool:
         target = str(feedback_dir) if feedback_dir else None
         futures = [
-            pool.submit(_worker_ingest, url, name, run_id, str(quarantine), target)
+            pool.submit(
+                _worker_ingest, url, name, run_id, str(quarantine), target, arrived.get(name)
+            )
             for name in files
         ]
         for future in as_completed(futures):

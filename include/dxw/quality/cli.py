@@ -103,3 +103,64 @@ def validate(
     if docs:
         click.echo(f"Data Docs: {docs}")
     sys.exit(1 if failed else 0)
+
+
+def _operator() -> str | None:
+    """Who runs the command (recorded with a release or a withdrawal)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+@click.group("holds", invoke_without_command=True)
+@click.option("--all", "everything", is_flag=True, help="Also released holds and withdrawals.")
+@click.pass_context
+def holds(ctx: click.Context, everything: bool) -> None:
+    """List the submissions held out of the marts by the raw gate, with the reason."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from dxw.config import settings
+    from dxw.db.urls import warehouse_url
+    from dxw.quality.holds import list_holds
+
+    rows = list_holds(warehouse_url("loader", settings()), everything)
+    for row in rows:
+        click.echo(row.line())
+    held = sum(1 for r in rows if r.status == "held")
+    console.print(f"{held} submission(s) held" + (f", {len(rows)} listed" if everything else ""))
+
+
+@holds.command("release")
+@click.argument("submission_id", type=int)
+def holds_release(submission_id: int) -> None:
+    """Release a held submission: it counts again at the next build (`dxw build`)."""
+    from dxw.config import settings
+    from dxw.db.urls import warehouse_url
+    from dxw.quality.holds import HoldError, release
+
+    try:
+        click.echo(release(warehouse_url("loader", settings()), submission_id, _operator()))
+    except HoldError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.command("withdraw")
+@click.argument("submission_id", type=int)
+@click.option("--reason", required=True, help="Why (kept in audit.withdrawn_submissions).")
+def withdraw(submission_id: int, reason: str) -> None:
+    """Take a submission out of every mart from the next build; it stays in raw as history."""
+    from dxw.config import settings
+    from dxw.db.urls import warehouse_url
+    from dxw.quality.holds import HoldError
+    from dxw.quality.holds import withdraw as withdraw_submission
+
+    try:
+        line = withdraw_submission(
+            warehouse_url("loader", settings()), submission_id, reason, _operator()
+        )
+    except HoldError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(line)

@@ -35,6 +35,7 @@ from dxw.quality.config import (
     load_suite_document,
     with_severity,
 )
+from dxw.quality.plausibility import record_implausible_changes
 from dxw.quality.results import DqResult, result_rows, write_results
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class GateOutcome:
     seconds: float
     docs_index: Path
     scope: dict[str, Any] = field(default_factory=dict)
+    #: Submissions the raw gate added a plausibility warning to (their feedback changed).
+    warned: list[int] = field(default_factory=list)
 
     @property
     def critical_failures(self) -> list[DqResult]:
@@ -224,7 +227,10 @@ def _checkpoint(context: Any, gate: GateSpec, submission_ids: Sequence[int], roo
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": list(gate.index_columns),
                 "partial_unexpected_count": 20,
-                "return_unexpected_index_query": False,
+                # The raw gate holds every submission a critical failure names: GX gives at
+                # most 20 unexpected rows from SQL, so it also returns the query that selects
+                # all of them (failing_submission_ids runs it).
+                "return_unexpected_index_query": gate.name == "raw",
             },
         )
     )
@@ -256,6 +262,7 @@ def run_gate(
     root = root or expectations_dir()
     gate = load_gates(root)[gate_name]
     scope: dict[str, Any] = {}
+    warned: list[int] = []
     if gate_name == "raw":
         if not submission_ids:
             raise GateScopeError("the raw gate needs the submissions to check")
@@ -282,7 +289,10 @@ def run_gate(
     rows = result_rows(gate.name, gate.checkpoint, validations)
     write_results(write_url, rows, run_id=run_id, validation_id=validation_id, scope=scope)
     if gate_name == "raw":
-        hold_submissions(write_url, rows, scope["submission_ids"], validation_id)
+        assets = {spec.name: spec.query(scope["submission_ids"]) for spec in gate.suites}
+        failing = failing_submission_ids(read_url, validations, assets)
+        hold_submissions(write_url, rows, scope["submission_ids"], validation_id, failing)
+        warned = record_implausible_changes(write_url, scope["submission_ids"], root)
     return GateOutcome(
         gate=gate.name,
         run_id=run_id,
@@ -291,6 +301,7 @@ def run_gate(
         seconds=time.monotonic() - started,
         docs_index=data_docs_index(config),
         scope=scope,
+        warned=warned,
     )
 
 
@@ -316,32 +327,94 @@ def run_raw_gate(
     )  # fmt: skip
 
 
-def held_ids(rows: Sequence[DqResult], scope_ids: Sequence[int]) -> dict[int, str]:
+#: (suite, expectation) -> the ids of every submission its failing rows name (all of them).
+FailingIds = Mapping[tuple[str, str], frozenset[int]]
+
+
+def failing_submission_ids(
+    url: str,
+    validations: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+    asset_queries: Mapping[str, str],
+) -> dict[tuple[str, str], frozenset[int]]:
+    """The complete list of submissions each failed raw expectation names, never the sample.
+
+    GX returns at most `partial_unexpected_count` unexpected rows of a SQL asset, but also the
+    query that selects all of them (`unexpected_index_query`: GX's own SQL over the gate's
+    query asset, `asset_queries` by suite). GX 1.x writes a query asset there without the
+    parentheses a derived table needs, so they are added; the query is run read-only and its
+    `submission_id` column collected. The list is kept only if it has as many rows as GX
+    counted unexpected; otherwise, or for an expectation without that query (one that failed
+    to evaluate, or an aggregate one), it is left out and `held_ids` holds every submission
+    in scope.
+    """
+    import psycopg
+
+    queries: dict[tuple[str, str], tuple[str, int | None]] = {}
+    for suite, results in validations:
+        for evr in results:
+            config = evr.get("expectation_config") or {}
+            name = str((config.get("meta") or {}).get("name") or config.get("type"))
+            result = evr.get("result") or {}
+            query = result.get("unexpected_index_query")
+            asset = asset_queries.get(suite)
+            if evr.get("success") or not isinstance(query, str) or not asset:
+                continue
+            if f"FROM {asset}" in query:
+                query = query.replace(f"FROM {asset}", f"FROM ({asset}) AS unexpected_rows", 1)
+            count = result.get("unexpected_count")
+            queries[(suite, name)] = (query.strip().rstrip(";"), count)
+    found: dict[tuple[str, str], frozenset[int]] = {}
+    if not queries:
+        return found
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("set session characteristics as transaction read only")
+        for key, (query, count) in queries.items():
+            try:
+                # GX's SQL over the gate's committed query with integer ids: no input text.
+                cursor = conn.execute(query.encode())
+            except psycopg.Error:
+                log.warning("the failing rows of %s:%s cannot be listed", *key, exc_info=True)
+                continue
+            rows = cursor.fetchall()
+            columns = [c.name for c in cursor.description or ()]
+            if "submission_id" not in columns or (count is not None and len(rows) != count):
+                continue
+            index = columns.index("submission_id")
+            found[key] = frozenset(int(row[index]) for row in rows if row[index] is not None)
+    return found
+
+
+def held_ids(
+    rows: Sequence[DqResult], scope_ids: Sequence[int], failing: FailingIds
+) -> dict[int, str]:
     """Submission id -> reason, for the submissions a critical raw failure points at.
 
-    A failure whose unexpected rows name submissions holds those; one that names none (an
-    aggregate expectation) holds every submission the gate checked.
+    A failure holds every submission of the complete list of its failing rows (`failing`,
+    from `failing_submission_ids`), never only those of the stored sample. One whose failing
+    rows cannot be listed (it failed to evaluate, or it judges the checked submissions as a
+    whole) holds every submission the gate checked: nothing it may concern reaches the marts.
     """
     held: dict[int, str] = {}
+    scope = set(scope_ids)
     for result in (r for r in rows if r.failed_critical):
         reason = f"{result.suite}:{result.expectation}"
-        named = {
-            int(row["submission_id"])
-            for row in result.unexpected_sample
-            if isinstance(row, Mapping) and row.get("submission_id") is not None
-        }
-        for submission_id in (named & set(scope_ids)) or set(scope_ids):
+        named = failing.get((result.suite, result.expectation))
+        for submission_id in sorted((named or set()) & scope or scope):
             held.setdefault(submission_id, reason)
     return held
 
 
 def hold_submissions(
-    url: str, rows: Sequence[DqResult], scope_ids: Sequence[int], validation_id: uuid.UUID
+    url: str,
+    rows: Sequence[DqResult],
+    scope_ids: Sequence[int],
+    validation_id: uuid.UUID,
+    failing: FailingIds,
 ) -> int:
     """Keep submissions that failed a critical raw expectation out of the marts."""
     import psycopg
 
-    held = held_ids(rows, scope_ids)
+    held = held_ids(rows, scope_ids, failing)
     if held:
         with psycopg.connect(url) as conn, conn.cursor() as cursor:
             cursor.executemany(

@@ -40,11 +40,12 @@ def raw_gate(results: Sequence[Sequence[Mapping[str, Any]]], run_id: str) -> dic
         raise AirflowSkipException("nothing new was accepted: no raw gate")
     url = _connection_url("loader")
     outcome = run_raw_gate(url, run_id, submission_ids, settings())
-    if not outcome.passed:  # the held submissions' feedback says why and what to do
-        from dxw.ingest.audit import refresh_held_feedback
+    if not outcome.passed or outcome.warned:  # the feedback says why, and what to do
+        from dxw.ingest.audit import refresh_gated_feedback
 
-        for path in refresh_held_feedback(url, [r for batch in results for r in batch]):
-            print(f"held: feedback rewritten in {path}")
+        files = [r for batch in results for r in batch]
+        for path in refresh_gated_feedback(url, files, outcome.warned):
+            print(f"feedback rewritten after the raw gate: {path}")
     return _finish(outcome)
 
 
