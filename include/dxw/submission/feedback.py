@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
 
-from dxw.submission.messages import LANGS, Lang, Problem, Severity, both, printable, render
+from dxw.submission.messages import (
+    LANGS,
+    Lang,
+    Plain,
+    Problem,
+    Severity,
+    both,
+    printable,
+    render,
+)
 
 CSV_COLUMNS = ("severity", "table", "row", "column", "value", "code", "message_en", "message_vi")
 #: Cells starting with one of these are formulas to Excel: prefixed with an apostrophe.
@@ -108,7 +117,10 @@ def _verdict(feedback: Feedback, lang: Lang) -> list[str]:
     if feedback.supersedes:
         out.append(render("feedback.supersedes", lang, previous=feedback.supersedes))
     if feedback.hold is not None:
-        out += [_held(feedback, lang), render("feedback.held_todo", lang)]
+        out += [
+            _held(feedback, lang),
+            render("feedback.held_todo", lang, submission_id=Plain(feedback.submission_id or 0)),
+        ]
     return out
 
 
@@ -193,7 +205,12 @@ def feedback_csv(feedback: Feedback) -> str:
         for p in feedback.problems
     ]
     if feedback.hold is not None and feedback.outcome == "accepted":
-        todo = {lang: render("feedback.held_todo", lang) for lang in LANGS}
+        todo = {
+            lang: render(
+                "feedback.held_todo", lang, submission_id=Plain(feedback.submission_id or 0)
+            )
+            for lang in LANGS
+        }
         rows.append(
             (
                 "held",
