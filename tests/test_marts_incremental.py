@@ -39,9 +39,10 @@ from hypothesis.stateful import (
 
 from dxw.config import Settings
 from dxw.db.urls import warehouse_url
+from dxw.submission.periods import parse_period
 from dxw.transform.dbt import build, ensure_manifest
 
-from .data.examples import ICT, Submission, insert_submission, period_fields
+from .data.examples import ICT, Submission, insert_submission
 
 pytestmark = pytest.mark.slow
 
@@ -250,7 +251,7 @@ class IncrementalMachine(RuleBasedStateMachine):
         kind = data.draw(st.sampled_from(kinds), label="event")
         if kind == "new report":
             unit, period, days, hours, content = data.draw(reports(), label="report")
-            self.report(unit, period, period_fields(period)[2] + timedelta(days), hours, content)
+            self.report(unit, period, parse_period(period).end + timedelta(days), hours, content)
         elif kind == "correction":
             # Dated later (up to years after the period), the same day, or earlier: an older
             # report arriving late.
@@ -272,7 +273,7 @@ class IncrementalMachine(RuleBasedStateMachine):
     ) -> None:
         """A few reports, built incrementally: the events of the rounds happen after a build."""
         unit, period, days, hours, content = first
-        self.report(unit, period, period_fields(period)[2] + timedelta(days), hours, content)
+        self.report(unit, period, parse_period(period).end + timedelta(days), hours, content)
         for _ in range(data.draw(st.integers(0, 2), label="more reports")):
             self._event(data)
         self.warehouse.build()
