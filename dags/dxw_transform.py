@@ -8,9 +8,12 @@ every seed, every model and the tests of each model keep their own task, which t
 ends with the node's result (`dxw.transform.watch`), so they cost no worker slot. Parsing this
 file never runs dbt nor touches a database. Without a manifest the DAG falls back to a single
 task that writes it and runs the whole `dbt build`.
-The marts data-quality gate (Great Expectations, `expectations/`) then validates the marts:
-a failed critical expectation fails the run and nothing is published. Otherwise the docs are
-published under `$DXW_HOME/docs/dbt` and the `marts` Asset is updated.
+
+Write, audit, publish: dbt writes the marts into `marts_build`, which BI cannot read; the marts
+data-quality gate (Great Expectations, `expectations/`) checks them there, and a failed
+critical expectation fails the run with nothing published; otherwise `publish_marts` moves
+them into `marts` in one transaction (`dxw.transform.publish`) and updates the `marts` Asset.
+The dbt docs and the sources' freshness (recorded beside the gates' results) come last.
 """
 
 from __future__ import annotations
@@ -41,9 +44,9 @@ dxw_dbt.prepare_cosmos(CONFIG)  # telemetry off, cache under $DXW_HOME: before i
     doc_md=__doc__,
 )
 def dxw_transform() -> None:
-    @task(outlets=[MARTS])
+    @task
     def publish_docs() -> str:
-        """`dbt docs generate` into $DXW_HOME/docs/dbt; updates the marts Asset."""
+        """`dbt docs generate` into $DXW_HOME/docs/dbt (the marts as published)."""
         if not dxw_dbt.publish_docs(settings(), dxw_dbt.transformer_env_from_airflow()):
             raise RuntimeError("dbt docs generate failed; see $DXW_HOME/dbt/logs/dbt.log")
         return str(dxw_dbt.docs_dir(settings()))
@@ -55,8 +58,10 @@ def dxw_transform() -> None:
         @task
         def dbt_build() -> None:
             """No prebuilt manifest yet: write it, then run the whole dbt build in one task."""
-            if dxw_dbt.build(settings(), env=dxw_dbt.transformer_env_from_airflow()) != 0:
+            url = dxw_dbt.transformer_url_from_airflow()
+            if dxw_dbt.build(settings(), transformer_url=url, publish_marts=False).code != 0:
                 raise RuntimeError("dbt build failed; see $DXW_HOME/dbt/logs/dbt.log")
+            dxw_dbt.ensure_manifest(settings())
 
         dbt_project = dbt_build()
 
@@ -67,7 +72,22 @@ def dxw_transform() -> None:
 
         return marts_gate(get_current_context()["run_id"])
 
-    dbt_project >> marts_quality_gate() >> publish_docs()
+    @task(outlets=[MARTS])
+    def publish_marts() -> dict[str, object]:
+        """What passed the gate, from marts_build into marts, in one transaction."""
+        from dxw.transform.tasks import publish_marts
+
+        return publish_marts(get_current_context()["run_id"])
+
+    @task
+    def source_freshness() -> dict[str, object]:
+        """`dbt source freshness`, recorded with the gates' results; never fails the run."""
+        from dxw.transform.tasks import source_freshness
+
+        return source_freshness(get_current_context()["run_id"])
+
+    published = dbt_project >> marts_quality_gate() >> publish_marts()
+    published >> [publish_docs(), source_freshness()]
 
 
 dxw_transform()

@@ -56,7 +56,7 @@ def built() -> Iterator[dict[str, Any]]:
                 Submission(HONG_HA, "2022-H1", date(2022, 7, 4), wifi_points=_wifi_rows("HH", 3)),
             )
         started = time.monotonic()
-        code = build(config)
+        code = build(config).code
         seconds = time.monotonic() - started
         assert code == 0, f"dbt build failed; see {config.home / 'dbt' / 'logs' / 'dbt.log'}"
         yield {"config": config, "ids": ids, "seconds": seconds}
@@ -315,9 +315,9 @@ def test_incremental_equals_full_refresh(built: dict[str, Any]) -> None:
             Submission("2025:commune:06688", "2025-H2", date(2026, 1, 5),
                        wifi_points=_wifi_rows("PHL", 5)),
         )  # fmt: skip
-    assert build(config, select="fct_wifi_points") == 0
+    assert build(config, select="fct_wifi_points").code == 0
     incremental = _snapshot(config)
-    assert build(config, full_refresh=True, select="fct_wifi_points") == 0
+    assert build(config, full_refresh=True, select="fct_wifi_points").code == 0
     full = _snapshot(config)
     assert incremental == full
     assert not any(row[2] == "06697" for row in full)

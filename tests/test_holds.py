@@ -83,7 +83,7 @@ def _build(warehouse: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     # Models only (their data tests belong to tests/test_dbt_models.py): this warehouse also
     # holds what other modules loaded.
     monkeypatch.setenv("DBT_INDIRECT_SELECTION", "empty")
-    assert build(warehouse, select="resource_type:seed resource_type:model") == 0
+    assert build(warehouse, select="resource_type:seed resource_type:model").code == 0
 
 
 def _marts_with(warehouse: Settings, submission_id: int) -> set[str]:

@@ -27,13 +27,18 @@ from dxw.quality.config import data_docs_index
 
 pytestmark = pytest.mark.slow
 
+#: A planted copy of a goal-attainment row of the marts as built, at 150 %: two critical
+#: failures (the grain, the 0-100 range).
 GOAL_ATTAINMENT_DEFECT = """
-insert into marts.fct_goal_attainment
-select 'planted-' || goal_attainment_key, locality_id, locality_code, period, framework, pillar,
-    goals_total, goals_achieved, goals_in_progress, goals_not_achieved, 150, reported_pct,
-    is_reported_pct_consistent, counts_source, submission_id
-from marts.fct_goal_attainment
-where locality_code = '22' and period = '2024-Q1' and pillar = 'all'
+insert into marts_build.fct_goal_attainment
+select (jsonb_populate_record(
+    null::marts_build.fct_goal_attainment,
+    to_jsonb(g) || jsonb_build_object(
+        'goal_attainment_key', 'planted-' || g.goal_attainment_key, 'attainment_pct', 150
+    )
+)).*
+from marts_build.fct_goal_attainment as g
+where g.locality_code = '22' and g.period = '2024-Q1' and g.pillar = 'all'
 """
 
 
@@ -191,6 +196,14 @@ def test_validate_cli_passes_on_the_built_warehouse(pipeline: Settings) -> None:
 
 
 def test_a_planted_mart_defect_fails_the_run_and_stops_publication(pipeline: Settings) -> None:
+    """A defect in the marts as built (marts_build) fails the marts gate of dxw_transform:
+    nothing is published, and what BI reads is exactly what it was."""
+    from dxw.transform.dbt import build
+
+    from .data.warehouse_checks import mart_checksums
+
+    assert build(pipeline, publish_marts=False).code == 0  # every mart in marts_build
+    published = mart_checksums(warehouse_url("bi", pipeline))
     with psycopg.connect(warehouse_url("owner", pipeline), autocommit=True) as conn:
         assert conn.execute(GOAL_ATTAINMENT_DEFECT).rowcount == 1
     try:
@@ -200,8 +213,10 @@ def test_a_planted_mart_defect_fails_the_run_and_stops_publication(pipeline: Set
         assert state == "failed", result.stdout[-3000:]
         assert not dag_run_succeeded(result.stdout + result.stderr)
         assert tasks["marts_quality_gate"] == "failed"
+        assert tasks["publish_marts"] == "upstream_failed"
         assert tasks["publish_docs"] == "upstream_failed"
         assert _asset_events(pipeline, "dxw://warehouse/marts", run_id) == 0
+        assert mart_checksums(warehouse_url("bi", pipeline)) == published
         ((tries,),) = _airflow(
             pipeline,
             "select try_number from task_instance where run_id = %s"
@@ -222,11 +237,13 @@ def test_a_planted_mart_defect_fails_the_run_and_stops_publication(pipeline: Set
         assert set(failed) == {"grain_unique", "attainment_pct_within_0_100"}
         assert failed["attainment_pct_within_0_100"][0]["attainment_pct"] == 150
         env = {"DXW_HOME": str(pipeline.home), "DXW_WAREHOUSE_URL": None}
-        assert CliRunner().invoke(validate, ["--gate", "marts"], env=env).exit_code == 1
+        assert CliRunner().invoke(validate, ["--gate", "marts", "--built"], env=env).exit_code == 1
+        assert CliRunner().invoke(validate, ["--gate", "marts"], env=env).exit_code == 0
     finally:
         with psycopg.connect(warehouse_url("owner", pipeline), autocommit=True) as conn:
             conn.execute(
-                "delete from marts.fct_goal_attainment where goal_attainment_key like 'planted-%'"
+                "delete from marts_build.fct_goal_attainment"
+                " where goal_attainment_key like 'planted-%'"
             )
 
 
@@ -282,7 +299,7 @@ def test_a_critical_raw_defect_fails_ingest_before_the_raw_asset(pipeline: Setti
     assert len(held) == 1 and held[0][1].startswith("raw.")
     from dxw.transform.dbt import build
 
-    assert build(pipeline, select=["+fct_mobile_coverage"]) == 0
+    assert build(pipeline, select=["+fct_mobile_coverage"]).code == 0
     in_marts = _query(
         pipeline,
         "select count(*) from marts.fct_mobile_coverage where period = %s",

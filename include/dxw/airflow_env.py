@@ -87,6 +87,13 @@ def airflow_env(config: Settings | None = None, plan: ServicePlan | None = None)
     return env
 
 
+def connection_url(role: str) -> str:
+    """The URL of a warehouse role from its Airflow connection (at task time)."""
+    from airflow.sdk import Connection
+
+    return str(Connection.get(AIRFLOW_CONN_IDS[role]).get_uri())
+
+
 def _env_port() -> int:
     from dxw.service.plan import DEFAULT_API_PORT
 

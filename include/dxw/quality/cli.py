@@ -70,8 +70,17 @@ def print_outcome(outcome: GateOutcome) -> None:
     help="Raw gate: check these submission ids (repeatable).",
 )
 @click.option("--all-submissions", is_flag=True, help="Raw gate: check every submission.")
+@click.option(
+    "--built",
+    is_flag=True,
+    help="Marts gate: check the marts as built (marts_build) instead of as published (marts).",
+)
 def validate(
-    gate: str, load_run_id: str | None, submission_ids: tuple[int, ...], all_submissions: bool
+    gate: str,
+    load_run_id: str | None,
+    submission_ids: tuple[int, ...],
+    all_submissions: bool,
+    built: bool,
 ) -> None:
     """Run the data-quality gates; exit 1 when a critical expectation failed."""
     from dxw.config import settings
@@ -95,7 +104,7 @@ def validate(
             with console.status("marts gate…"):
                 outcome = run_gate(
                     "marts", read_url=warehouse_url("transformer", config), write_url=loader,
-                    run_id=run_id, config=config,
+                    run_id=run_id, config=config, schema="marts_build" if built else None,
                 )  # fmt: skip
         print_outcome(outcome)
         failed = failed or not outcome.passed

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,44 @@ class GateSpec:
     reads_as: str
     index_columns: tuple[str, ...]
     suites: tuple[SuiteSpec, ...]
+    #: Where the gate reads its tables from instead of where they are published (`reading`),
+    #: and the schemas they are published in.
+    read_schema: str | None = None
+    published_schemas: tuple[str, ...] = ()
+
+    def reading(self, schema: str | None = None, tables: Collection[str] | None = None) -> GateSpec:
+        """This gate on the tables of `tables` only (all by default), read from `schema`
+        instead of the one each table is published in (e.g. the marts as built, before they
+        are published); each suite keeps the name of the table it guards."""
+        suites = []
+        published = sorted({s.schema_and_table[0] for s in self.suites if s.table})
+        for suite in self.suites:
+            if suite.table is None:
+                suites.append(suite)
+                continue
+            published_schema, table = suite.schema_and_table
+            if tables is not None and table not in tables:
+                continue
+            suites.append(replace(suite, table=f"{schema or published_schema}.{table}"))
+        return replace(
+            self, suites=tuple(suites), read_schema=schema, published_schemas=tuple(published)
+        )
+
+    def rebase(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A suite document whose SQL reads the published schemas' tables from `read_schema`
+        (an expectation that joins `marts.dim_locality` for names reads the one built with
+        the tables it checks)."""
+        if not self.read_schema or not self.published_schemas:
+            return dict(document)
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, self.published_schemas)) + r")\.")
+        expectations = []
+        for expectation in document.get("expectations", []):
+            kwargs = dict(expectation.get("kwargs") or {})
+            query = kwargs.get("unexpected_rows_query")
+            if isinstance(query, str):
+                kwargs["unexpected_rows_query"] = pattern.sub(f"{self.read_schema}.", query)
+            expectations.append({**expectation, "kwargs": kwargs})
+        return {**document, "expectations": expectations}
 
 
 def render_query(sql: str, submission_ids: Sequence[int]) -> str:

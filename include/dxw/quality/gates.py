@@ -17,7 +17,7 @@ import re
 import time
 import uuid
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,6 +193,13 @@ def _checkpoint(context: Any, gate: GateSpec, submission_ids: Sequence[int], roo
     import great_expectations as gx
 
     severities = load_severity(root)
+    # A gate may run on some of its tables (a selection's marts): what a previous run stored
+    # for the others would name assets the datasource below no longer has.
+    with contextlib.suppress(Exception):
+        context.checkpoints.delete(gate.checkpoint)
+    for stored in load_gates(root)[gate.name].suites:
+        with contextlib.suppress(Exception):
+            context.validation_definitions.delete(stored.name)
     datasource = context.data_sources.add_or_update_postgres(
         name=f"warehouse_{gate.reads_as}",
         connection_string="${" + url_variable(gate.reads_as) + "}",
@@ -206,7 +213,7 @@ def _checkpoint(context: Any, gate: GateSpec, submission_ids: Sequence[int], roo
             asset = datasource.add_table_asset(name=spec.name, table_name=table, schema_name=schema)
         batch = asset.add_batch_definition_whole_table(BATCH_DEFINITION)
         document = with_severity(
-            load_suite_document(spec.name, root), severities.get(spec.name, {})
+            gate.rebase(load_suite_document(spec.name, root)), severities.get(spec.name, {})
         )
         suite = gx.ExpectationSuite(**document)
         if len(suite.expectations) != len(document["expectations"]):
@@ -254,13 +261,19 @@ def run_gate(
     config: Settings | None = None,
     submission_ids: Sequence[int] | None = None,
     root: Path | None = None,
+    schema: str | None = None,
+    tables: Collection[str] | None = None,
 ) -> GateOutcome:
     """Run one gate's checkpoint, record every result, build the Data Docs; never raises on
-    failed expectations (the caller decides what a critical failure stops)."""
+    failed expectations (the caller decides what a critical failure stops).
+
+    `schema` reads the gate's tables from another schema than the one they are published in
+    (the marts gate checks `marts_build` before publication); `tables` limits it to those.
+    """
     started = time.monotonic()
     config = config or settings()
     root = root or expectations_dir()
-    gate = load_gates(root)[gate_name]
+    gate = load_gates(root)[gate_name].reading(schema, tables)
     scope: dict[str, Any] = {}
     warned: list[int] = []
     if gate_name == "raw":

@@ -5,14 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dxw.config import AIRFLOW_CONN_IDS, settings
+from dxw.airflow_env import connection_url as _connection_url
+from dxw.config import settings
 from dxw.quality.gates import GateOutcome, accepted_submission_ids, run_gate, run_raw_gate
-
-
-def _connection_url(role: str) -> str:
-    from airflow.sdk import Connection
-
-    return str(Connection.get(AIRFLOW_CONN_IDS[role]).get_uri())
 
 
 def _finish(outcome: GateOutcome) -> dict[str, Any]:
@@ -50,12 +45,19 @@ def raw_gate(results: Sequence[Sequence[Mapping[str, Any]]], run_id: str) -> dic
 
 
 def marts_gate(run_id: str) -> dict[str, Any]:
-    """Marts gate after dbt: reads the marts as the transformer, records as the loader."""
+    """Marts gate after dbt, before publication: reads the marts as built (`marts_build`) as
+    the transformer, records as the loader."""
+    from dxw.transform.dbt import manifest_path
+    from dxw.transform.publish import BUILD, mart_tables
+
+    config = settings()
     outcome = run_gate(
         "marts",
         read_url=_connection_url("transformer"),
         write_url=_connection_url("loader"),
         run_id=run_id,
-        config=settings(),
+        config=config,
+        schema=BUILD,
+        tables=mart_tables(manifest_path(config)),
     )
     return _finish(outcome)

@@ -16,9 +16,16 @@ import click
     multiple=True,
     help="dbt node selection (repeatable), e.g. -s fct_wifi_points+ ; default: everything.",
 )
-def build(full_refresh: bool, select: tuple[str, ...]) -> None:
-    """Source freshness (recorded in audit.dq_results), seeds, `dbt build` as the transformer
-    role, then the docs under $DXW_HOME/docs/dbt."""
+@click.option(
+    "--publish/--no-publish",
+    default=True,
+    show_default=True,
+    help="Publish what passed the marts gate into marts (--no-publish: build into marts_build "
+    "only; BI reads nothing new).",
+)
+def build(full_refresh: bool, select: tuple[str, ...], publish: bool) -> None:
+    """Freshness, then write, audit, publish: dbt build into marts_build, the marts gate, the
+    marts into marts for BI, the docs."""
     from dxw.config import settings
     from dxw.transform.dbt import build as dbt_build
     from dxw.transform.dbt import docs_dir, log_dir
@@ -27,9 +34,18 @@ def build(full_refresh: bool, select: tuple[str, ...]) -> None:
     config = settings()
     for line in check_source_freshness(config).lines():
         click.echo(line, err=True)
-    code = dbt_build(config, full_refresh=full_refresh, select=list(select) or None)
-    if code == 0:
+    result = dbt_build(
+        config, full_refresh=full_refresh, select=list(select) or None, publish_marts=publish
+    )
+    if result.gate is not None:
+        from dxw.quality.cli import print_outcome
+
+        print_outcome(result.gate)
+    if result.code == 0 and result.published:
+        click.echo(f"published into marts: {', '.join(result.published)}", err=True)
         click.echo(f"dbt build succeeded; docs: {docs_dir(config) / 'index.html'}", err=True)
+    elif result.code == 0:
+        click.echo(f"dbt build succeeded: {result.message or 'no mart built'}", err=True)
     else:
-        click.echo(f"dbt build failed; logs: {log_dir(config) / 'dbt.log'}", err=True)
-    sys.exit(code)
+        click.echo(f"{result.message}; logs: {log_dir(config) / 'dbt.log'}", err=True)
+    sys.exit(result.code)

@@ -23,6 +23,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -187,9 +189,15 @@ def ensure_manifest(config: Settings | None = None, force: bool = False) -> Path
 
 # -- dxw build ----------------------------------------------------------------------------------
 def publish_docs(config: Settings, env: Mapping[str, str]) -> bool:
-    """`dbt docs generate` (with the static single-file site) into `$DXW_HOME/docs/dbt`."""
+    """`dbt docs generate` (with the static single-file site) into `$DXW_HOME/docs/dbt`.
+
+    The docs describe what BI reads: the marts in `marts`, where they are published (the
+    build writes them into `marts_build`; see macros/generate_schema_name.sql). Their own
+    target folder keeps the parse of the build's target valid.
+    """
     docs_target = config.dbt_dir / "docs-target"
-    result = run_dbt(["docs", "generate", "--static"], config, env, target=docs_target)
+    published_env = {**env, "DXW_MARTS_SCHEMA": "marts"}
+    result = run_dbt(["docs", "generate", "--static"], config, published_env, target=docs_target)
     if not result.success:
         log.error("dbt docs generate failed: %s", result.exception)
         return False
@@ -210,32 +218,89 @@ def _selection(select: str | Sequence[str] | None) -> list[str]:
     return ["--select", *items] if items else []
 
 
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """How `build` ended: the exit code, the marts published, the gate's verdict."""
+
+    code: int
+    published: list[str] = field(default_factory=list)
+    gate: Any = None
+    message: str = ""
+
+
 def build(
     config: Settings | None = None,
     full_refresh: bool = False,
     select: str | Sequence[str] | None = None,
     *,
-    env: Mapping[str, str] | None = None,
-) -> int:
-    """`dxw build`: seeds, `dbt build` as the transformer role, then the docs; exit code.
+    transformer_url: str | None = None,
+    loader_url: str | None = None,
+    run_id: str | None = None,
+    publish_marts: bool = True,
+) -> BuildResult:
+    """`dxw build`: write (dbt build into marts_build), audit (the marts gate on what was
+    built), publish (into marts, dxw.transform.publish), then the docs.
 
-    `env` overrides the profile variables (default: from `warehouse_url('transformer')`).
+    The URLs default to the warehouse's transformer and loader roles. A selection publishes
+    the marts it built, and only those. `publish_marts=False` only writes (and tests) into
+    marts_build: nothing BI reads changes, no gate, no docs.
     """
     from dxw.db.urls import warehouse_url
+    from dxw.transform import publish
 
     config = config or settings()
-    changed = ensure_seeds()
-    for seed in changed:
+    transformer_url = transformer_url or warehouse_url("transformer", config)
+    loader_url = loader_url or warehouse_url("loader", config)
+    run_id = run_id or f"build__{datetime.now(UTC).isoformat()}"
+    for seed in ensure_seeds():
         log.warning("seed regenerated from its source: %s", seed)
-    env = env or dbt_env(warehouse_url("transformer", config))
+    env = dbt_env(transformer_url)
     args = ["build", *_selection(select)]
     if full_refresh:
         args.append("--full-refresh")
+    published = config.dbt_dir / "docs-target" / "manifest.json"
+    if select and publish_marts and published.exists():
+        # A selection builds against what is published: the marts it does not build are read
+        # from `marts` (the manifest of the docs describes them there), not from marts_build,
+        # which holds the publication before last.
+        args += ["--defer", "--favor-state", "--state", str(published.parent)]
     result = run_dbt(args, config, env)
     if not result.success:
-        return 1
-    ensure_manifest(config)
-    return 0 if publish_docs(config, env) else 1
+        return BuildResult(1, message="dbt build failed: nothing was published")
+    if not publish_marts:
+        return BuildResult(0, message="built into marts_build, not published")
+    manifest = ensure_manifest(config)
+    tables = publish.built_tables(target_dir(config) / "run_results.json", manifest)
+    result = audit_and_publish(config, tables, transformer_url, loader_url, run_id)
+    if result.code == 0 and not publish_docs(config, env):
+        return BuildResult(1, tables, result.gate, "dbt docs generate failed")
+    return result
+
+
+def audit_and_publish(
+    config: Settings, tables: Sequence[str], transformer_url: str, loader_url: str, run_id: str
+) -> BuildResult:
+    """The marts gate on `tables` as built (`marts_build`), then their publication into
+    `marts` when no critical expectation failed (the gate's results are recorded either way)."""
+    from dxw.quality.gates import run_gate
+    from dxw.transform import publish
+
+    if not tables:
+        return BuildResult(0, message="no mart built: nothing to publish")
+    gate = run_gate(
+        "marts",
+        read_url=transformer_url,
+        write_url=loader_url,
+        run_id=run_id,
+        config=config,
+        schema=publish.BUILD,
+        tables=tables,
+    )
+    if not gate.passed:
+        return BuildResult(1, gate=gate, message="the marts gate failed: nothing was published")
+    publication = publish.publish(transformer_url, tables)
+    publish.record(loader_url, run_id, publication)
+    return BuildResult(0, list(tables), gate)
 
 
 # -- Airflow / Cosmos ---------------------------------------------------------------------------
@@ -374,8 +439,13 @@ def dbt_task_group(config: Settings, group_id: str = "dbt") -> Any:
     return group
 
 
+def transformer_url_from_airflow() -> str:
+    """The transformer role's URL from its Airflow connection (task time)."""
+    from dxw.airflow_env import connection_url
+
+    return connection_url("transformer")
+
+
 def transformer_env_from_airflow() -> dict[str, str]:
     """dbt's profile variables from the Airflow connection of the transformer role (task time)."""
-    from airflow.sdk import Connection
-
-    return dbt_env(Connection.get(AIRFLOW_CONN_IDS["transformer"]).get_uri())
+    return dbt_env(transformer_url_from_airflow())
