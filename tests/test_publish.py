@@ -179,3 +179,20 @@ def test_a_selection_publishes_what_it_built_only(published: Settings) -> None:
     }
     ((last,),) = _bi(config, "select tables from marts.publications order by 1 desc limit 1")
     assert last == ["fct_wifi_points"]
+
+
+def test_a_replaced_table_of_another_shape_is_dropped_not_kept(published: Settings) -> None:
+    """After an upgrade that changed a model's columns, the table a publication replaces
+    cannot be built upon (an incremental model fails on a schema change): it is dropped, and
+    the next build creates the model whole."""
+    config = published
+    with psycopg.connect(warehouse_url("owner", config), autocommit=True) as conn:
+        conn.execute("alter table marts.fct_goal_status add column from_an_older_version int")
+    assert build(config, select="fct_goal_status").code == 0
+    with psycopg.connect(warehouse_url("owner", config), autocommit=True) as conn:
+        left = conn.execute(
+            "select n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            " where c.relname = 'fct_goal_status' and c.relkind = 'r'"
+        ).fetchall()
+    assert left == [("marts",)]
+    assert build(config, select="fct_goal_status").code == 0

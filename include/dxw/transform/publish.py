@@ -8,7 +8,8 @@ transaction (publish):
 2. the built table moves in, its indexes renamed after it (`<table>_pkey`, no `__dbt_tmp`
    leftovers), and the BI role may select from it;
 3. the table it replaced moves back into `marts_build`, where the next build starts from it
-   (an incremental model catches up on what changed since; a table model is rebuilt).
+   (an incremental model catches up on what changed since; a table model is rebuilt), unless
+   its columns differ from the new one's (a new version of the model): then it is dropped.
 
 A BI query sees the whole previous publication or the whole new one, never a half-built
 table, and a build that failed the gate changes nothing BI reads. Moving a table needs no
@@ -124,13 +125,30 @@ def _exchange(conn: psycopg.Connection, table: str) -> None:
             sql.Identifier(PUBLISHED, table), sql.Identifier(BI_ROLE)
         )
     )
-    if replaced:
+    if replaced and _columns(conn, PREVIOUS, table) != _columns(conn, PUBLISHED, table):
+        # The model's columns changed (a new version of the project): a build could not
+        # start from the old table (an incremental model fails on a schema change), so it
+        # goes, and the next build creates it whole.
+        conn.execute(sql.SQL("drop table {}").format(sql.Identifier(PREVIOUS, table)))
+    elif replaced:
         conn.execute(
             sql.SQL("revoke all on {} from {}").format(
                 sql.Identifier(PREVIOUS, table), sql.Identifier(BI_ROLE)
             )
         )
         _move(conn, PREVIOUS, table, BUILD)
+
+
+def _columns(conn: psycopg.Connection, schema: str, table: str) -> list[tuple[str, str]]:
+    """(name, type) of a table's columns, in order."""
+    rows = conn.execute(
+        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a"
+        " join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped"
+        " order by a.attnum",
+        (schema, table),
+    ).fetchall()
+    return [(str(name), str(kind)) for name, kind in rows]
 
 
 def _move(conn: psycopg.Connection, schema: str, table: str, to: str) -> None:
