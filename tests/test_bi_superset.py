@@ -97,6 +97,19 @@ class BI:
         return f"http://127.0.0.1:{self.port}"
 
 
+HELD_REPORT = {
+    "submission": {
+        "locality": "31",
+        "period": "2026-H2",
+        "submitted_on": "2026-11-30",
+        "agency": "Sở Khoa học và Công nghệ",
+        "contact_email": "chuyendoiso@example.gov.vn",
+        "framework": "09-NQ/TU",
+    },
+    "indicators": [{"indicator_code": "bts_4g_in_service", "value": 3000}],
+}
+
+
 @pytest.fixture(scope="module")
 def bi() -> Iterator[BI]:
     """A fresh home: warehouse filled from the sample, Superset up on a free port; all stopped.
@@ -115,9 +128,20 @@ def bi() -> Iterator[BI]:
         )
         try:
             sample = config.home / "sample"
-            for args in (["sample", str(sample)], ["ingest", str(sample)], ["build"]):
+            # One report the raw gate holds (Hải Phòng's 4G BTS more than halved), so that the
+            # data-quality dashboard lists a held submission.
+            held = sample / "held" / "hai_phong_2026-H2.json"
+            held.parent.mkdir(parents=True)
+            held.write_text(json.dumps(HELD_REPORT, ensure_ascii=False), encoding="utf-8")
+            for args in (
+                ["sample", str(sample)],
+                ["ingest", str(sample)],
+                ["ingest", str(held)],
+                ["build"],
+            ):
                 result = dxw(args, env)
-                # The sample holds 4 faulty files on purpose: ingest exits 1 for them.
+                # The sample holds 4 faulty files on purpose and the gate holds the last report:
+                # ingest exits 1 for them.
                 ok = (0, 1) if args[0] == "ingest" else (0,)
                 assert result.returncode in ok, (args, result.stderr[-3000:])
             _, errors = up.communicate(timeout=600)
