@@ -42,7 +42,8 @@ PROBE = Path(__file__).parent / "data" / "check_probe.py"
 EXPECTED = mh.read_expected()
 #: Peak resident memory of the child that checks one file (its 40 MiB start included).
 MAX_RSS_MIB = 512
-#: Seconds to check one file on a busy two-core machine (the slowest take about 1.5 s).
+#: A check that has not answered by then hangs: the probe gives up (a liveness bound, not a
+#: performance target; the slowest file takes about 1.5 s, docs/reliability.md).
 MAX_SECONDS = 60
 
 
@@ -88,7 +89,6 @@ def _assert_checked(report: dict[str, Any], expected: dict[str, Any], name: str)
         assert any(expected["message"] in p[6] for p in report["problems"]), problems
     for _, code, *_, message_en, message_vi in report["problems"]:
         assert message_en and message_vi and message_en != message_vi, (code, message_en)
-    assert report["seconds"] < MAX_SECONDS, report["seconds"]
     assert report["maxrss_mib"] < MAX_RSS_MIB, report["maxrss_mib"]
 
 

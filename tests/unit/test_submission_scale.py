@@ -89,4 +89,3 @@ def test_million_row_zip_in_under_a_gibibyte(tmp_path: Path) -> None:
     assert report["rows"] == ROWS, report
     assert report["problems"] == []
     assert report["max_rss_mib"] < 1024, report
-    assert report["seconds"] < 120, report
