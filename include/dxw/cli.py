@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 
 from dxw.config import ROLES, settings
+from dxw.service.cli import executor_option, workers_option
 
 console = Console(stderr=True)
 
@@ -132,20 +133,8 @@ def airflow(args: tuple[str, ...]) -> None:
 
 @main.command("run")
 @click.option("--sample/--no-sample", default=True, help="Write the sample submissions first.")
-@click.option(
-    "--executor",
-    type=click.Choice(["local", "celery"]),
-    default="local",
-    show_default=True,
-    help="Executor of the Airflow this starts (ignored when Airflow is already up).",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 16),
-    default=2,
-    show_default=True,
-    help="Celery workers (with --executor celery).",
-)
+@executor_option
+@workers_option
 def run(sample: bool, executor: str, workers: int) -> None:
     """Run the whole pipeline through the resident Airflow scheduler (started if needed)."""
     from dxw.pipeline import run_pipeline

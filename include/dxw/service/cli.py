@@ -19,8 +19,8 @@ def _progress(message: str) -> None:
     console.print(f"  [dim]{message}…[/]")
 
 
-@click.command("up")
-@click.option(
+#: The executor options of `dxw up` and `dxw run`.
+executor_option = click.option(
     "--executor",
     type=click.Choice(sorted(EXECUTORS)),
     default="local",
@@ -28,13 +28,18 @@ def _progress(message: str) -> None:
     help="local: LocalExecutor on this machine; celery: CeleryExecutor, a loopback Redis broker "
     "and --workers worker processes.",
 )
-@click.option(
+workers_option = click.option(
     "--workers",
     type=click.IntRange(1, 16),
     default=2,
     show_default=True,
     help="Celery workers (with --executor celery).",
 )
+
+
+@click.command("up")
+@executor_option
+@workers_option
 @click.option(
     "--port",
     type=int,

@@ -303,8 +303,10 @@ def _wait(
     config: Settings,
     deadline: float,
     names: list[str] | None = None,
+    blame: Callable[[], str] | None = None,
 ) -> None:
-    """Poll `ready` until it holds; fail with the log tail when a component died or time ran out."""
+    """Poll `ready` until it holds; fail with a log tail when one of `names` died, or when
+    time ran out (the log of `blame()`, else of the first name)."""
     names = names or [what]
     while not ready():
         for name in names:
@@ -312,7 +314,8 @@ def _wait(
             if record is None or not record.alive:
                 raise ServiceError(_failure(config, name, "exited while starting"))
         if time.monotonic() > deadline:
-            raise ServiceError(_failure(config, names[0], "did not become ready in time"))
+            late = blame() if blame else names[0]
+            raise ServiceError(_failure(config, late, f"is not ready ({what})"))
         time.sleep(0.5)
 
 
@@ -325,25 +328,25 @@ def wait_healthy(
     config: Settings, plan: ServicePlan, timeout: float, progress: Callable[[str], None]
 ) -> None:
     """Wait until the API reports the scheduler, triggerer and DAG processor healthy."""
-    deadline = time.monotonic() + timeout
     progress("waiting for the scheduler, triggerer and DAG processor to report healthy")
     with AirflowApi(plan.api_url, config) as api:
-        while True:
+
+        def unhealthy() -> list[str]:
             health = api.health() or {}
-            unhealthy = [
+            return [
                 name
                 for name, key in HEALTH_KEYS.items()
                 if (health.get(key) or {}).get("status") != "healthy"
             ]
-            if not unhealthy:
-                return
-            for name in ["api-server", *unhealthy]:
-                record = processes.read_record(config.run_dir, name)
-                if record is None or not record.alive:
-                    raise ServiceError(_failure(config, name, "exited"))
-            if time.monotonic() > deadline:
-                raise ServiceError(_failure(config, unhealthy[0], "is not healthy"))
-            time.sleep(1.0)
+
+        _wait(
+            lambda: not unhealthy(),
+            "not healthy",
+            config,
+            time.monotonic() + timeout,
+            names=["api-server", *HEALTH_KEYS],
+            blame=lambda: (unhealthy() or ["api-server"])[0],
+        )
 
 
 # -- status ------------------------------------------------------------------------------------
