@@ -314,7 +314,8 @@ def test_incremental_equals_full_refresh(built: dict[str, Any]) -> None:
             Submission("2025:commune:06688", "2025-H2", date(2026, 1, 5),
                        wifi_points=_wifi_rows("PHL", 5)),
         )  # fmt: skip
-    assert build(config, select="fct_wifi_points").code == 0
+    result = build(config, select="fct_wifi_points")
+    assert result.code == 0, str(result)
     incremental = _snapshot(config)
     assert build(config, full_refresh=True, select="fct_wifi_points").code == 0
     full = _snapshot(config)

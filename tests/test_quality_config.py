@@ -98,6 +98,32 @@ def test_raw_queries_are_scoped_and_start_with_select() -> None:
 
 
 # -- severity.yml -----------------------------------------------------------------------------
+def test_marts_gate_reads_the_built_tables_and_defers_the_others() -> None:
+    """Before publication the gate reads what the build wrote (marts_build); a table a
+    selection did not build is read where it is published, as dbt's --defer reads it."""
+    gate = load_gates()["marts"]
+    document = {"expectations": [{"kwargs": {"unexpected_rows_query": (
+        "select * from marts.fct_wifi_points as f"
+        " left join marts.dim_locality as d on f.locality_id = d.locality_id"
+        " left join marts.dim_locality_extra as x on true"
+    )}}]}  # fmt: skip
+
+    def query(spec: object) -> str:
+        return spec.rebase(document)["expectations"][0]["kwargs"]["unexpected_rows_query"]  # type: ignore[attr-defined]
+
+    everything = gate.reading("marts_build")
+    assert query(everything).count("marts_build.") == 3
+    selection = gate.reading("marts_build", ["fct_wifi_points"])
+    assert [s.name for s in selection.suites] == ["marts.fct_wifi_points"]
+    assert selection.suites[0].table == "marts_build.fct_wifi_points"
+    rebased = query(selection)
+    assert "from marts_build.fct_wifi_points" in rebased
+    assert "join marts.dim_locality as d" in rebased
+    assert "join marts.dim_locality_extra" in rebased
+    assert gate.reading().rebase(document) == document
+    assert gate.reading("marts_build", ["dim_indicator"]).suites == ()
+
+
 def test_parse_severity_normalises_levels() -> None:
     parsed = parse_severity(yaml.safe_load("raw.x:\n  a: critical\n  b: WARNING\n  c: info\n"))
     assert parsed == {"raw.x": {"a": "critical", "b": "warning", "c": "info"}}
@@ -368,8 +394,11 @@ def test_gates_sit_between_loading_and_publication(tmp_path: Path) -> None:
     assert ingest["raw_quality_gate"] == ["publish"]
     assert parsed["dxw_ingest_outlets"]["raw_quality_gate"] == []
     assert "marts_quality_gate" in transform["dbt_build"]  # the no-manifest fallback
-    assert transform["marts_quality_gate"] == ["publish_docs"]
-    assert parsed["dxw_transform_outlets"]["publish_docs"] == ["dxw://warehouse/marts"]
+    # Write, audit, publish: nothing reaches `marts` (nor the Asset) before the gate passed.
+    assert transform["marts_quality_gate"] == ["publish_marts"]
+    assert sorted(transform["publish_marts"]) == ["publish_docs", "source_freshness"]
+    assert parsed["dxw_transform_outlets"]["publish_marts"] == ["dxw://warehouse/marts"]
+    assert parsed["dxw_transform_outlets"]["publish_docs"] == []
 
 
 def test_held_ids_follow_the_complete_list_of_failing_rows() -> None:

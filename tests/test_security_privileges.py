@@ -41,7 +41,9 @@ from .unit import submission_builders as b
 ALLOWED_SCHEMAS = {
     "dxw_bi": {"marts"},
     "dxw_loader": {"raw", "audit"},
-    "dxw_transformer": {"raw", "staging", "intermediate", "marts"},
+    # marts_build: where dbt writes the marts before the gate (write, audit, publish);
+    # marts_previous: where a publication parks the table it replaces, inside its transaction.
+    "dxw_transformer": {"raw", "staging", "intermediate", "marts", "marts_build", "marts_previous"},
 }
 #: Single relations outside those schemas (none: the transformer learns of holds and
 #: withdrawals only through the view raw.counting_submissions, and reads nothing of audit).

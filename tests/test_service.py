@@ -129,7 +129,9 @@ def test_the_transform_leaves_worker_slots_to_ingest(local_service: Settings) ->
     assert {ti["task_id"] for ti in on_workers} <= {
         "dbt.dbt_producer_watcher",
         "marts_quality_gate",
+        "publish_marts",
         "publish_docs",
+        "source_freshness",
     }, [ti["task_id"] for ti in on_workers]
     assert min(ti["priority_weight"] for ti in ingest_tis) > max(
         ti["priority_weight"] for ti in on_workers

@@ -86,7 +86,13 @@ def test_dag_without_manifest_falls_back_to_one_build_task(tmp_path: Path) -> No
     finally:
         shutil.rmtree(home, ignore_errors=True)
     assert parsed["errors"] == {}
-    assert parsed["tasks"] == ["dbt_build", "marts_quality_gate", "publish_docs"]
+    assert parsed["tasks"] == [
+        "dbt_build",
+        "marts_quality_gate",
+        "publish_docs",
+        "publish_marts",
+        "source_freshness",
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -386,7 +386,8 @@ def up(
                 f"Superset exited with code {process.returncode} before it was healthy.\n"
                 + log_tail(paths)
             )
-        if health(port):
+        # The probe never outlasts the deadline: gunicorn queues a request until its worker loads.
+        if health(port, timeout=max(0.1, min(3.0, deadline - time.monotonic()))):
             return status(config)
         time.sleep(0.5)
     _stop(process.pid)

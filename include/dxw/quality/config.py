@@ -88,9 +88,10 @@ class GateSpec:
     index_columns: tuple[str, ...]
     suites: tuple[SuiteSpec, ...]
     #: Where the gate reads its tables from instead of where they are published (`reading`),
-    #: and the schemas they are published in.
+    #: the schemas they are published in, and the tables read there (None: all of them).
     read_schema: str | None = None
     published_schemas: tuple[str, ...] = ()
+    read_tables: frozenset[str] | None = None
 
     def reading(self, schema: str | None = None, tables: Collection[str] | None = None) -> GateSpec:
         """This gate on the tables of `tables` only (all by default), read from `schema`
@@ -107,16 +108,25 @@ class GateSpec:
                 continue
             suites.append(replace(suite, table=f"{schema or published_schema}.{table}"))
         return replace(
-            self, suites=tuple(suites), read_schema=schema, published_schemas=tuple(published)
+            self,
+            suites=tuple(suites),
+            read_schema=schema,
+            published_schemas=tuple(published),
+            read_tables=None if tables is None else frozenset(tables),
         )
 
     def rebase(self, document: Mapping[str, Any]) -> dict[str, Any]:
         """A suite document whose SQL reads the published schemas' tables from `read_schema`
         (an expectation that joins `marts.dim_locality` for names reads the one built with
-        the tables it checks)."""
+        the tables it checks); a table outside `read_tables` (not built by a selection) is
+        read where it is published, as dbt's `--defer` reads it."""
         if not self.read_schema or not self.published_schemas:
             return dict(document)
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, self.published_schemas)) + r")\.")
+        schemas = "|".join(map(re.escape, self.published_schemas))
+        tables = r"\w+" if self.read_tables is None else "|".join(map(re.escape, self.read_tables))
+        if not tables:
+            return dict(document)
+        pattern = re.compile(rf"\b(?:{schemas})\.(?=(?:{tables})\b)")
         expectations = []
         for expectation in document.get("expectations", []):
             kwargs = dict(expectation.get("kwargs") or {})

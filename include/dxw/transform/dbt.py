@@ -227,6 +227,13 @@ class BuildResult:
     gate: Any = None
     message: str = ""
 
+    def __str__(self) -> str:
+        """The message, then the gate's report when it ran (what failed, and why)."""
+        lines = [f"build exited {self.code}: {self.message or 'ok'}"]
+        if self.gate is not None:
+            lines += self.gate.report()
+        return "\n".join(lines)
+
 
 def build(
     config: Settings | None = None,
