@@ -19,7 +19,7 @@ from bench.harness import machine
 from bench.modes import MODES, Mode
 from bench.report import Report, Section
 
-SCENARIOS = ("bulk", "cycle", "incremental", "e2e")
+SCENARIOS = ("bulk", "cycle", "incremental", "e2e", "resident")
 
 
 def _scenario(name: str) -> Callable[[Mode, Path], Section]:
@@ -29,8 +29,10 @@ def _scenario(name: str) -> Callable[[Mode, Path], Section]:
         from bench.scenarios.cycle import run_scenario
     elif name == "incremental":
         from bench.scenarios.incremental import run_scenario
-    else:
+    elif name == "e2e":
         from bench.scenarios.e2e import run_scenario
+    else:
+        from bench.scenarios.resident import run_scenario
     return run_scenario
 
 
@@ -62,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, help="runs per figure (overrides the mode)")
     parser.add_argument("--e2e-runs", type=int, help="runs of scenario 4 (quick: 0 = skipped)")
+    parser.add_argument(
+        "--resident-runs", type=int, help="pairs per executor in scenario 5 (quick: 0 = skipped)"
+    )
+    parser.add_argument(
+        "--layouts", help="DAG layouts of scenario 5, comma-separated, the default first"
+    )
     parser.add_argument("--csv-rows", type=int)
     parser.add_argument("--xlsx-rows", type=int)
     parser.add_argument("--cycle-files", type=int, help="files of the national cycle")
@@ -82,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("csv_rows", "xlsx_rows", "cycle_files", "baseline_code"):
         if getattr(args, key) is not None:
             changes[key] = getattr(args, key)
+    if args.resident_runs is not None:
+        changes["resident_runs"] = args.resident_runs
+    if args.layouts:
+        changes["resident_layouts"] = tuple(s.strip() for s in args.layouts.split(","))
     if args.years:
         changes["years"] = tuple(int(y) for y in args.years.split(","))
     mode = mode.with_(**changes)
@@ -99,9 +111,17 @@ def main(argv: list[str] | None = None) -> int:
         if name == "e2e" and mode.e2e_runs == 0:
             section = Section(title="4. End to end (`make run` on the sample)")
             section.notes.append(
-                "Skipped in the quick run (about 2 minutes alone: the Cosmos `dxw_transform` DAG "
-                "takes ~95 s); `make bench-full` runs it, or `python -m bench --quick --only e2e "
-                "--e2e-runs 1`."
+                "Skipped in the quick run (`make run` twice in a fresh home); `make bench-full` "
+                "runs it, or `python -m bench --quick --only e2e --e2e-runs 1`."
+            )
+            report.sections.append(section)
+            continue
+        if name == "resident" and mode.resident_runs == 0:
+            section = Section(title="5. The resident service: `dxw_transform` against `dxw build`")
+            section.notes.append(
+                "Skipped in the quick run (several minutes: a service per executor and layout); "
+                "`make bench-full` runs it, or `python -m bench --quick --only resident "
+                "--resident-runs 1`."
             )
             report.sections.append(section)
             continue

@@ -25,6 +25,10 @@ class Mode:
     refresh_every_size: bool
     #: Scenario 4: `dxw run` on the sample.
     e2e_runs: int
+    #: Scenario 5: pairs of (`dxw_transform`, `dxw build`) on the resident service per executor
+    #: (0: skipped), and the DAG layouts measured on LocalExecutor (the first is the default).
+    resident_runs: int = 0
+    resident_layouts: tuple[str, ...] = ("watcher",)
     #: Also run scenario 1 with another copy of the code (e.g. the last commit), side by side.
     baseline_code: Path | None = None
     seed: int = 2025
@@ -60,5 +64,7 @@ FULL = Mode(
     full_refresh_runs=1,
     refresh_every_size=True,
     e2e_runs=2,
+    resident_runs=3,
+    resident_layouts=("watcher", "cosmos-watcher", "local-build", "local"),
 )
 MODES = {"quick": QUICK, "full": FULL}

@@ -97,6 +97,9 @@ def test_build_command_runs_a_selection(
     assert result.exit_code == 0, result.output
     assert "dbt build succeeded" in result.output
     assert "source freshness (1 source(s)" in result.output and ": fresh" in result.output
+    # Where the time went, step by step (a selection no suite guards has no gate to speak of).
+    took = next(line for line in result.output.splitlines() if line.startswith("took: "))
+    assert "source freshness" in took and "dbt build" in took and "docs" in took, took
 
 
 def test_models_land_in_exactly_their_schemas(built: dict[str, Any]) -> None:

@@ -104,7 +104,7 @@ def _gate_seconds(log: Path) -> float | None:
     return float(found.group(1)) if found else None
 
 
-def _fill_inbox(wh: Warehouse, files: list[generate.CycleFile]) -> None:
+def fill_inbox(wh: Warehouse, files: list[generate.CycleFile]) -> None:
     for folder in ("inbox", "archive", "quarantine"):
         shutil.rmtree(wh.home / folder, ignore_errors=True)
     inbox = wh.home / "inbox"
@@ -145,7 +145,7 @@ def run_scenario(mode: Mode, log_dir: Path) -> Section:
                 )
             )
             wh.reset_raw()
-            _fill_inbox(wh, files)
+            fill_inbox(wh, files)
             log = log_dir / f"cycle-dag-{i}.log"
             sample = run(
                 [str(VENV_BIN / "dxw"), "airflow", "dags", "test", "dxw_ingest"],

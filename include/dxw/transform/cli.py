@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 
@@ -32,11 +33,15 @@ def build(full_refresh: bool, select: tuple[str, ...], publish: bool) -> None:
     from dxw.transform.freshness import check_source_freshness
 
     config = settings()
+    started = time.perf_counter()
     for line in check_source_freshness(config).lines():
         click.echo(line, err=True)
+    freshness = time.perf_counter() - started
     result = dbt_build(
         config, full_refresh=full_refresh, select=list(select) or None, publish_marts=publish
     )
+    steps = {"source freshness": freshness, **result.seconds}
+    click.echo("took: " + ", ".join(f"{step} {s:.1f} s" for step, s in steps.items()), err=True)
     if result.gate is not None:
         from dxw.quality.cli import print_outcome
 

@@ -17,11 +17,13 @@ environment variables that `dbt_env()` derives from a libpq URL (the password in
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -226,6 +228,8 @@ class BuildResult:
     published: list[str] = field(default_factory=list)
     gate: Any = None
     message: str = ""
+    #: Wall seconds of each step that ran ("dbt build", "marts gate and publication", "docs").
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
         """The message, then the gate's report when it ran (what failed, and why)."""
@@ -271,17 +275,26 @@ def build(
         # from `marts` (the manifest of the docs describes them there), not from marts_build,
         # which holds the publication before last.
         args += ["--defer", "--favor-state", "--state", str(published.parent)]
-    result = run_dbt(args, config, env)
-    if not result.success:
-        return BuildResult(1, message="dbt build failed: nothing was published")
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    dbt_result = run_dbt(args, config, env)
+    seconds["dbt build"] = time.perf_counter() - started
+    if not dbt_result.success:
+        return BuildResult(1, message="dbt build failed: nothing was published", seconds=seconds)
     if not publish_marts:
-        return BuildResult(0, message="built into marts_build, not published")
+        return BuildResult(0, message="built into marts_build, not published", seconds=seconds)
     manifest = ensure_manifest(config)
     tables = publish.built_tables(target_dir(config) / "run_results.json", manifest)
+    started = time.perf_counter()
     result = audit_and_publish(config, tables, transformer_url, loader_url, run_id)
-    if result.code == 0 and not publish_docs(config, env):
-        return BuildResult(1, tables, result.gate, "dbt docs generate failed")
-    return result
+    seconds["marts gate and publication"] = time.perf_counter() - started
+    if result.code == 0:
+        started = time.perf_counter()
+        docs_ok = publish_docs(config, env)
+        seconds["docs"] = time.perf_counter() - started
+        if not docs_ok:
+            return BuildResult(1, tables, result.gate, "dbt docs generate failed", seconds)
+    return dataclasses.replace(result, seconds=seconds)
 
 
 def audit_and_publish(
