@@ -417,3 +417,49 @@ def test_source_freshness_runs_and_is_recorded(built: dict[str, Any]) -> None:
     assert stale.sources == {"raw.submissions": "warn"}
     assert [r.expectation for r in stale.results if not r.success] == ["loaded_within_warn_after"]
     assert "raw.submissions: warn" in stale.lines()[0]
+
+
+def test_view_swaps_take_turns_and_leave_no_backup(built: dict[str, Any]) -> None:
+    """Views are replaced one at a time under an advisory lock, the old one dropped in the
+    same transaction: two threads cascading into the same intermediate view deadlocked."""
+    import threading
+
+    from dxw.transform.dbt import dbt_env, run_dbt
+
+    config = built["config"]
+    view = "stg_raw__counting_submissions"
+    oid_sql = (
+        "select oid from pg_class where relnamespace = 'staging'::regnamespace and relname = %s"
+    )
+    before = query(config, oid_sql, view)
+    results: list[Any] = []
+    with psycopg.connect(warehouse_url("owner", config), autocommit=True) as holder:
+        holder.execute("select pg_advisory_lock(hashtext('dxw view swap'))")
+        runner = threading.Thread(
+            target=lambda: results.append(
+                run_dbt(
+                    ["run", "--select", f"{view}+,config.materialized:view"],
+                    config,
+                    dbt_env(warehouse_url("transformer", config)),
+                )
+            )
+        )
+        runner.start()
+        deadline = time.monotonic() + 120  # liveness only: dbt's start-up on a busy machine
+        waiting: list[tuple] = []
+        while not waiting and runner.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+            waiting = holder.execute(
+                "select pid from pg_locks where locktype = 'advisory' and not granted"
+            ).fetchall()
+        assert waiting, "dbt's view swap never waited for the view-swap lock"
+        assert query(config, oid_sql, view) == before, "the view changed while the lock was held"
+        holder.execute("select pg_advisory_unlock(hashtext('dxw view swap'))")
+        runner.join(timeout=300)
+    assert results and results[0].success, results
+    assert query(config, oid_sql, view) != before, "the view was not replaced"
+    assert not query(
+        config,
+        "select relname from pg_class where relnamespace in"
+        " ('staging'::regnamespace, 'intermediate'::regnamespace) and relname like '%%__dbt_%%'",
+    )

@@ -216,4 +216,9 @@ def dxw_build(home: Path, *, full_refresh: bool = False, timeout: float = 900) -
     env["DXW_HOME"] = str(home)
     env.pop("DXW_WAREHOUSE_URL", None)
     args = [*CLI, "build", *(["--full-refresh"] if full_refresh else [])]
-    return subprocess.run(args, env=env, capture_output=True, timeout=timeout).returncode
+    try:
+        return subprocess.run(args, env=env, capture_output=True, timeout=timeout).returncode
+    except subprocess.TimeoutExpired as stuck:
+        # Liveness only; say which models were still running, not just that time ran out.
+        tail = (stuck.stdout or b"")[-4000:].decode(errors="replace")
+        raise AssertionError(f"dxw build still running after {timeout:.0f} s:\n{tail}") from None

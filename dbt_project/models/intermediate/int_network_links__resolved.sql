@@ -7,7 +7,7 @@
 
 with
 
-latest as (
+latest as not materialized (
 
     select * from {{ ref('int_submissions__latest') }}
 

@@ -1,6 +1,6 @@
 with
 
-localities as (
+localities as not materialized (
 
     select * from {{ ref('int_localities') }}
 

@@ -29,7 +29,7 @@ contributions as (
 
 ),
 
-coverage as (
+coverage as not materialized (
 
     select * from {{ ref('int_scorecard__coverage') }}
 
@@ -66,7 +66,7 @@ localities as (
 
 ),
 
-latest as (
+latest as not materialized (
 
     select * from {{ ref('int_submissions__latest') }}
 

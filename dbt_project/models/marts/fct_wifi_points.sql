@@ -33,7 +33,7 @@ latest as (
 
 ),
 
-wifi_points as (
+wifi_points as not materialized (
 
     select * from {{ ref('stg_raw__wifi_points') }}
 
